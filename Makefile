@@ -1,0 +1,27 @@
+# Odradek build and test entry points. `make test` is what CI runs.
+GO ?= go
+export GOFLAGS ?= -mod=mod
+
+.PHONY: all build test test-go test-interop interop-deps bench fuzz clean
+
+all: build
+
+build:
+	$(GO) build -o bin/odradek ./cmd/odradek
+
+# Every test: Go unit, API and end-to-end tests, then the interop suites with
+# real clients (installed by interop-deps on first use).
+test: test-go test-interop
+
+test-go:
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 15m ./...
+
+test-interop: build interop-deps
+	ODRADEK_BIN=$(CURDIR)/bin/odradek $(GO) test -count=1 -timeout 20m -tags interop ./test/interop/...
+
+interop-deps:
+	bash test/interop/install-deps.sh
+
+clean:
+	rm -rf bin
