@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Installs everything the interop suites run, on Debian 12 as root (or with sudo), reaching only
+# Debian's apt archive, PyPI and Maven Central. Idempotent: each step checks a stamp or a probe
+# first, so a second run takes about a second.
+#
+#   - apt: kcat, a JDK 17 (java + javac), maven, python3-venv (apt-get update only when
+#     something is missing)
+#   - test/interop/.venv with confluent-kafka (pinned below)
+#   - Kafka jars (pinned in java/pom.xml) resolved into test/interop/.m2 and copied to
+#     test/interop/lib
+#   - the Java test programs compiled into test/interop/java/classes
+set -euo pipefail
+
+CONFLUENT_KAFKA_VERSION=2.16.1
+
+dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$dir"
+t0=$SECONDS
+
+log() { echo "install-deps: $*" >&2; }
+die() { echo "install-deps: ERROR: $*" >&2; exit 1; }
+
+# ---- system packages -------------------------------------------------------------------------
+missing=()
+command -v kcat >/dev/null || missing+=(kcat)
+command -v javac >/dev/null || missing+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null || missing+=(maven)
+# Debian splits ensurepip out of python3; without python3-venv `python3 -m venv` fails.
+if ! command -v python3 >/dev/null; then
+  missing+=(python3 python3-venv)
+elif ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+  missing+=(python3-venv)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || die "need root (or sudo) to apt-get install ${missing[*]}"
+    sudo=sudo
+  fi
+  log "apt-get install ${missing[*]}"
+  $sudo apt-get update -qq || die "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || die "apt-get install ${missing[*]} failed"
+fi
+java_major="$(javac -version 2>&1 | sed -n 's/^javac \([0-9]*\).*/\1/p')"
+[ -n "$java_major" ] && [ "$java_major" -ge 17 ] || die "Kafka 4.x needs JDK 17 or newer, javac reports '$(javac -version 2>&1)'"
+
+# ---- Kafka jars --------------------------------------------------------------------------------
+pom_sum="$(sha256sum java/pom.xml | cut -d' ' -f1)"
+if [ "$(cat lib/.stamp 2>/dev/null)" != "$pom_sum" ]; then
+  log "resolving Kafka jars from Maven Central (java/pom.xml)"
+  rm -rf lib
+  # The repo-local .m2 keeps CI and developers off ~/.m2 and makes the cache easy to drop.
+  mkdir -p .m2
+  if ! (cd java && mvn -B -q -Dstyle.color=never -Dmaven.repo.local="$dir/.m2" \
+      dependency:copy-dependencies -DoutputDirectory="$dir/lib") >.m2/mvn.log 2>&1; then
+    tail -n 40 .m2/mvn.log >&2
+    die "maven dependency resolution failed (full log: test/interop/.m2/mvn.log)"
+  fi
+  compgen -G "lib/kafka_2.13-*.jar" >/dev/null || die "maven ran but lib/ has no kafka_2.13 jar"
+  echo "$pom_sum" >lib/.stamp
+fi
+
+# ---- Java test programs ------------------------------------------------------------------------
+mapfile -t java_src < <(find java/src -name '*.java' 2>/dev/null | sort)
+if [ ${#java_src[@]} -gt 0 ]; then
+  src_sum="$( (cat "${java_src[@]}"; cat lib/.stamp) | sha256sum | cut -d' ' -f1)"
+  if [ "$(cat java/classes/.stamp 2>/dev/null)" != "$src_sum" ]; then
+    log "compiling ${#java_src[@]} Java test programs"
+    rm -rf java/classes
+    mkdir -p java/classes
+    javac -nowarn -encoding UTF-8 --release 17 -d java/classes -cp "lib/*" "${java_src[@]}" \
+      || die "javac failed"
+    echo "$src_sum" >java/classes/.stamp
+  fi
+fi
+
+# ---- Python venv -------------------------------------------------------------------------------
+venv_ok() {
+  [ -x .venv/bin/python ] && .venv/bin/python -c "
+import confluent_kafka, importlib.metadata, sys
+sys.exit(0 if importlib.metadata.version('confluent-kafka') == '$CONFLUENT_KAFKA_VERSION' else 1)" 2>/dev/null
+}
+if ! venv_ok; then
+  log "creating .venv with confluent-kafka==$CONFLUENT_KAFKA_VERSION"
+  rm -rf .venv
+  python3 -m venv .venv || die "python3 -m venv failed"
+  .venv/bin/pip install -q --disable-pip-version-check "confluent-kafka==$CONFLUENT_KAFKA_VERSION" \
+    || die "pip install confluent-kafka==$CONFLUENT_KAFKA_VERSION failed"
+  venv_ok || die "confluent-kafka $CONFLUENT_KAFKA_VERSION does not import from .venv"
+fi
+
+log "ready in $((SECONDS - t0))s (kcat $(kcat -V 2>&1 | sed -n 's/^Version \([^ ]*\).*/\1/p'), JDK $java_major, $(basename lib/kafka-clients-*.jar .jar), confluent-kafka $CONFLUENT_KAFKA_VERSION)"
