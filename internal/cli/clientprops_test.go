@@ -1,0 +1,130 @@
+package cli
+
+import (
+	"bytes"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/spf13/pflag"
+)
+
+// runCLI runs the odradek command tree in-process with args (a subcommand
+// first) and stdin, returning what it printed.
+func runCLI(t *testing.T, stdin string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	root := NewRoot()
+	var out, errb bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&errb)
+	root.SetIn(strings.NewReader(stdin))
+	root.SetArgs(args)
+	err = root.Execute()
+	return out.String(), errb.String(), err
+}
+
+// mustRun is runCLI that fails the test on error.
+func mustRun(t *testing.T, stdin string, args ...string) string {
+	t.Helper()
+	out, errOut, err := runCLI(t, stdin, args...)
+	if err != nil {
+		t.Fatalf("%v: %v\nstdout: %s\nstderr: %s", args, err, out, errOut)
+	}
+	return out
+}
+
+func TestNormalizeKafkaArgs(t *testing.T) {
+	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+	fs.String("bootstrap-server", "", "")
+	fs.String("time", "", "")
+	fs.StringArray("producer-props", nil, "")
+	fs.String("compression-codec", "", "")
+	fs.Lookup("compression-codec").NoOptDefVal = "gzip"
+	fs.Bool("from-beginning", false, "")
+	fs.Bool("from-latest", false, "")
+	_ = fs.SetAnnotation("producer-props", nargsAnnotation, []string{"true"})
+	tests := []struct {
+		in, want []string
+	}{
+		{[]string{"-bootstrap-server", "h:1"}, []string{"--bootstrap-server", "h:1"}},
+		{[]string{"--bootstrap", "h:1"}, []string{"--bootstrap-server", "h:1"}},
+		{[]string{"--time", "-1"}, []string{"--time", "-1"}},
+		{[]string{"--time=-2"}, []string{"--time=-2"}},
+		{[]string{"--producer-props", "a=1", "b=2", "--time", "-3"},
+			[]string{"--producer-props=a=1", "--producer-props=b=2", "--time", "-3"}},
+		{[]string{"--compression-codec", "lz4"}, []string{"--compression-codec=lz4"}},
+		{[]string{"--compression-codec", "--from-beginning"}, []string{"--compression-codec", "--from-beginning"}},
+		{[]string{"--from"}, []string{"--from"}}, // ambiguous prefix: left for pflag to reject
+		{[]string{"-h"}, []string{"-h"}},
+	}
+	for _, tc := range tests {
+		if got := normalizeKafkaArgs(fs, tc.in); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("normalizeKafkaArgs(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestParseProperties(t *testing.T) {
+	in := "# comment\n! also comment\n\nbootstrap.servers = a:1,b:2\nclient.id:me\nlinger.ms 5\nmulti=one \\\n   two\nesc=tab\\there\\u0041\nempty=\n"
+	got, err := parseProperties(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"bootstrap.servers": "a:1,b:2", "client.id": "me", "linger.ms": "5",
+		"multi": "one two", "esc": "tab\there" + "A", "empty": "",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}
+
+func TestClientOpts(t *testing.T) {
+	tests := []struct {
+		props   map[string]string
+		role    clientRole
+		wantErr string
+		warn    string
+	}{
+		{props: map[string]string{"security.protocol": "PLAINTEXT", "acks": "all", "linger.ms": "5"}, role: roleProducer},
+		{props: map[string]string{"security.protocol": "SASL_SSL"}, role: roleAdmin, wantErr: "security.protocol=SASL_SSL"},
+		{props: map[string]string{"acks": "2"}, role: roleProducer, wantErr: "acks"},
+		{props: map[string]string{"linger.ms": "soon"}, role: roleProducer, wantErr: "linger.ms"},
+		{props: map[string]string{"compression.type": "brotli"}, role: roleProducer, wantErr: "brotli"},
+		{props: map[string]string{"auto.offset.reset": "earliest", "isolation.level": "read_committed"}, role: roleConsumer},
+		{props: map[string]string{"isolation.level": "dirty"}, role: roleConsumer, wantErr: "isolation level"},
+		{props: map[string]string{"no.such.thing": "1"}, role: roleAdmin, warn: "'no.such.thing'"},
+		{props: map[string]string{"bootstrap.servers": "nohost"}, role: roleAdmin, wantErr: "HOST:PORT"},
+	}
+	for _, tc := range tests {
+		var warn bytes.Buffer
+		_, err := clientOpts(tc.props, tc.role, &warn)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("%v: err = %v, want containing %q", tc.props, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%v: unexpected error %v", tc.props, err)
+		}
+		if !strings.Contains(warn.String(), tc.warn) {
+			t.Errorf("%v: warning %q, want containing %q", tc.props, warn.String(), tc.warn)
+		}
+	}
+}
+
+func TestUUIDRoundTrip(t *testing.T) {
+	id := [16]byte{0xfb, 0xff, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14}
+	s := formatUUID(id)
+	if len(s) != 22 || strings.ContainsAny(s, "+/=") {
+		t.Fatalf("formatUUID = %q: want 22 URL-safe characters", s)
+	}
+	back, err := parseUUID(s)
+	if err != nil || back != id {
+		t.Fatalf("parseUUID(%q) = %v, %v", s, back, err)
+	}
+	if _, err := parseUUID("nope"); err == nil {
+		t.Fatal("parseUUID accepted garbage")
+	}
+}
