@@ -624,3 +624,22 @@ func parseUUID(s string) ([16]byte, error) {
 	copy(id[:], b)
 	return id, nil
 }
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// keysOf returns the keys of m, sorted.
+func keysOf(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
