@@ -229,3 +229,10 @@ func SetLogAppendTime(batch []byte, ts int64) {
 
 // RecordsBytes is the (possibly compressed) records section of a batch.
 func RecordsBytes(batch []byte) []byte { return batch[HeaderSize:] }
+
+// SetMaxTimestamp sets a CreateTime batch's maxTimestamp and recomputes the
+// CRC; Kafka corrects the field this way when it disagrees with the records.
+func SetMaxTimestamp(batch []byte, ts int64) {
+	binary.BigEndian.PutUint64(batch[offMaxTimestamp:], uint64(ts))
+	binary.BigEndian.PutUint32(batch[offCRC:], ComputeCRC(batch))
+}

@@ -1,0 +1,157 @@
+package storage
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+)
+
+const offsetIndexEntrySize = 8
+
+// offsetIndex is a segment's sparse .index file: entries of (offset relative
+// to the segment base int32, byte position in the .log int32). Entries are
+// kept in memory and written through with pwrite. While the segment is active
+// the file is preallocated to segment.index.bytes, as Kafka's mmap'd index
+// is; it is trimmed to its entries when the segment rolls or closes.
+type offsetIndex struct {
+	path       string
+	f          *os.File
+	baseOffset int64
+	maxEntries int
+	buf        []byte // valid entries, encoded
+}
+
+func openOffsetIndex(path string, baseOffset int64, maxBytes int32) (*offsetIndex, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("storage: open offset index %s: %w", path, err)
+	}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("storage: read offset index %s: %w", path, err)
+	}
+	data = data[:len(data)/offsetIndexEntrySize*offsetIndexEntrySize]
+	return &offsetIndex{path: path, f: f, baseOffset: baseOffset, maxEntries: int(maxBytes) / offsetIndexEntrySize, buf: data}, nil
+}
+
+func (x *offsetIndex) entries() int { return len(x.buf) / offsetIndexEntrySize }
+
+func (x *offsetIndex) isFull() bool { return x.entries() >= x.maxEntries }
+
+func (x *offsetIndex) entry(i int) (rel int32, pos int32) {
+	e := x.buf[i*offsetIndexEntrySize:]
+	return int32(binary.BigEndian.Uint32(e)), int32(binary.BigEndian.Uint32(e[4:]))
+}
+
+func (x *offsetIndex) lastOffset() int64 {
+	if n := x.entries(); n > 0 {
+		rel, _ := x.entry(n - 1)
+		return x.baseOffset + int64(rel)
+	}
+	return x.baseOffset
+}
+
+// sanityCheck rejects an index whose entries are not strictly increasing in
+// offset, not non-decreasing in position, or point past the log; such an
+// index (e.g. preallocated zeros after a crash) is rebuilt from the log.
+func (x *offsetIndex) sanityCheck(logSize int64) error {
+	prevRel, prevPos := int32(-1), int32(-1)
+	for i := 0; i < x.entries(); i++ {
+		rel, pos := x.entry(i)
+		if rel <= prevRel || pos < prevPos || int64(pos) >= logSize || rel < 0 {
+			return fmt.Errorf("storage: corrupt offset index %s: entry %d (%d, %d) after (%d, %d), log size %d", x.path, i, rel, pos, prevRel, prevPos, logSize)
+		}
+		prevRel, prevPos = rel, pos
+	}
+	return nil
+}
+
+// append adds an entry for offset at pos; offsets must grow.
+func (x *offsetIndex) append(offset int64, pos int32) error {
+	if x.isFull() {
+		return fmt.Errorf("storage: offset index %s is full", x.path)
+	}
+	if x.entries() > 0 && offset <= x.lastOffset() {
+		return nil
+	}
+	var e [offsetIndexEntrySize]byte
+	binary.BigEndian.PutUint32(e[:], uint32(offset-x.baseOffset))
+	binary.BigEndian.PutUint32(e[4:], uint32(pos))
+	if _, err := x.f.WriteAt(e[:], int64(len(x.buf))); err != nil {
+		return fmt.Errorf("storage: write offset index %s: %w", x.path, err)
+	}
+	x.buf = append(x.buf, e[:]...)
+	return nil
+}
+
+// lookup returns the largest indexed offset <= target and its position, or
+// (baseOffset, 0) when there is none.
+func (x *offsetIndex) lookup(target int64) (int64, int32) {
+	n := x.entries()
+	i := sort.Search(n, func(i int) bool {
+		rel, _ := x.entry(i)
+		return x.baseOffset+int64(rel) > target
+	})
+	if i == 0 {
+		return x.baseOffset, 0
+	}
+	rel, pos := x.entry(i - 1)
+	return x.baseOffset + int64(rel), pos
+}
+
+// truncateTo drops entries for offsets >= offset.
+func (x *offsetIndex) truncateTo(offset int64) error {
+	n := x.entries()
+	i := sort.Search(n, func(i int) bool {
+		rel, _ := x.entry(i)
+		return x.baseOffset+int64(rel) >= offset
+	})
+	return x.truncateEntries(i)
+}
+
+func (x *offsetIndex) truncateEntries(n int) error {
+	x.buf = x.buf[:n*offsetIndexEntrySize]
+	// Zero the dropped range so a preallocated file never shows stale
+	// entries after a crash.
+	return x.resize(x.fileSize())
+}
+
+func (x *offsetIndex) fileSize() int64 {
+	st, err := x.f.Stat()
+	if err != nil {
+		return int64(len(x.buf))
+	}
+	return st.Size()
+}
+
+// resize sets the file length to size (never below the valid entries) and
+// zeroes everything past the entries.
+func (x *offsetIndex) resize(size int64) error {
+	size = max(size, int64(len(x.buf)))
+	size = size / offsetIndexEntrySize * offsetIndexEntrySize
+	if err := x.f.Truncate(int64(len(x.buf))); err != nil {
+		return fmt.Errorf("storage: truncate offset index %s: %w", x.path, err)
+	}
+	if err := x.f.Truncate(size); err != nil {
+		return fmt.Errorf("storage: resize offset index %s: %w", x.path, err)
+	}
+	return nil
+}
+
+func (x *offsetIndex) trimToValidSize() error { return x.resize(int64(len(x.buf))) }
+
+func (x *offsetIndex) reset() error {
+	x.buf = x.buf[:0]
+	return x.resize(x.fileSize())
+}
+
+func (x *offsetIndex) sync() error { return x.f.Sync() }
+
+func (x *offsetIndex) close() error {
+	err := x.trimToValidSize()
+	return errors.Join(err, x.f.Close())
+}

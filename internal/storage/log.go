@@ -1,0 +1,352 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/odradek/odradek/internal/clock"
+	"github.com/odradek/odradek/internal/record"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// logEnv is what a Log borrows from its Manager.
+type logEnv struct {
+	clock  clock.Clock
+	logger *slog.Logger
+	// scheduleDelete removes files after file.delete.delay.ms.
+	scheduleDelete func(files []string, delay time.Duration)
+	randMu         sync.Mutex
+	rand           *rand.Rand
+}
+
+func (e *logEnv) jitter(maxMs int64) int64 {
+	if maxMs <= 0 {
+		return 0
+	}
+	e.randMu.Lock()
+	defer e.randMu.Unlock()
+	return e.rand.Int64N(maxMs)
+}
+
+// Log is one partition's log: a directory of segments plus checkpoints.
+// Mutations (Append, Truncate, roll, retention) hold mu exclusively; Read
+// holds it shared, so reads run concurrently with each other and see only
+// whole appends.
+type Log struct {
+	tp      TopicPartition
+	topicID [16]byte
+	dir     string
+	rootDir string
+	env     *logEnv
+
+	mu            sync.RWMutex
+	cfg           LogConfig
+	segments      []*segment // ascending base offset; last is active
+	epochs        *leaderEpochCache
+	producers     *producerState
+	recoveryPoint int64
+	unflushed     int64
+	lastFlushMs   int64
+	closed        bool
+	deleted       bool
+
+	logStart  atomic.Int64
+	logEnd    atomic.Int64
+	hw        atomic.Int64
+	sizeBytes atomic.Int64
+
+	bg sync.WaitGroup // asynchronous flushes after a roll
+}
+
+// Topic is the log's topic name.
+func (l *Log) Topic() string { return l.tp.Topic }
+
+// Partition is the log's partition number.
+func (l *Log) Partition() int32 { return l.tp.Partition }
+
+// TopicID is the topic id recorded in partition.metadata.
+func (l *Log) TopicID() [16]byte { return l.topicID }
+
+// Dir is the partition directory.
+func (l *Log) Dir() string { return l.dir }
+
+// LogStartOffset is the first offset readable.
+func (l *Log) LogStartOffset() int64 { return l.logStart.Load() }
+
+// LogEndOffset is the offset the next appended record gets.
+func (l *Log) LogEndOffset() int64 { return l.logEnd.Load() }
+
+// HighWatermark is the replication layer's high watermark, persisted in
+// replication-offset-checkpoint.
+func (l *Log) HighWatermark() int64 { return l.hw.Load() }
+
+// SetHighWatermark stores hw, clamped to [LogStartOffset, LogEndOffset].
+func (l *Log) SetHighWatermark(hw int64) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	l.hw.Store(min(max(hw, l.logStart.Load()), l.logEnd.Load()))
+}
+
+// Size is the total bytes of all segments.
+func (l *Log) Size() int64 { return l.sizeBytes.Load() }
+
+// NumSegments is how many segments the log has.
+func (l *Log) NumSegments() int {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return len(l.segments)
+}
+
+// Config returns the log's current configuration.
+func (l *Log) Config() LogConfig {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cfg
+}
+
+// UpdateConfig applies new topic settings; they take effect from the next
+// append or retention pass.
+func (l *Log) UpdateConfig(cfg LogConfig) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.cfg = cfg
+	return nil
+}
+
+func (l *Log) activeSegment() *segment { return l.segments[len(l.segments)-1] }
+
+func (l *Log) recomputeSize() {
+	var n int64
+	for _, s := range l.segments {
+		n += s.size
+	}
+	l.sizeBytes.Store(n)
+}
+
+// segmentFor returns the index of the segment that would hold offset.
+func (l *Log) segmentFor(offset int64) int {
+	i := sort.Search(len(l.segments), func(i int) bool { return l.segments[i].baseOffset > offset })
+	return max(i-1, 0)
+}
+
+// ReadResult is what Read returns.
+type ReadResult struct {
+	// Records are whole batches, exactly as stored.
+	Records        []byte
+	HighWatermark  int64
+	LogStartOffset int64
+	LogEndOffset   int64
+}
+
+// Read returns whole batches starting with the one containing offset, up to
+// maxBytes (unless minOneMessage and the first batch alone is larger), and
+// only batches whose last offset is below maxOffset (the caller passes the
+// high watermark, or the log end offset for followers). Like Kafka it reads
+// from a single segment per call. offset outside [LogStartOffset,
+// LogEndOffset] is kerr.OffsetOutOfRange.
+func (l *Log) Read(offset int64, maxBytes int32, maxOffset int64, minOneMessage bool) (ReadResult, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	res := ReadResult{HighWatermark: l.hw.Load(), LogStartOffset: l.logStart.Load(), LogEndOffset: l.logEnd.Load()}
+	if l.closed {
+		return res, fmt.Errorf("storage: read %s: log is closed: %w", l.tp, kerr.NotLeaderForPartition)
+	}
+	if offset < res.LogStartOffset || offset > res.LogEndOffset {
+		return res, fmt.Errorf("storage: read %s at offset %d outside [%d, %d]: %w", l.tp, offset, res.LogStartOffset, res.LogEndOffset, kerr.OffsetOutOfRange)
+	}
+	if offset == res.LogEndOffset || offset >= maxOffset {
+		return res, nil
+	}
+	for i := l.segmentFor(offset); i < len(l.segments); i++ {
+		recs, err := l.segments[i].read(offset, maxBytes, maxOffset, minOneMessage)
+		if err != nil {
+			return res, err
+		}
+		if recs != nil {
+			res.Records = recs
+			return res, nil
+		}
+	}
+	return res, nil
+}
+
+// read collects batches from this segment; nil if it has none at offset.
+func (s *segment) read(offset int64, maxBytes int32, maxOffset int64, minOneMessage bool) ([]byte, error) {
+	start, h, err := s.findBatch(offset)
+	if errors.Is(err, io.EOF) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if h.LastOffset() >= maxOffset {
+		return nil, nil
+	}
+	first := int64(h.Size())
+	if first > int64(maxBytes) && !minOneMessage {
+		return nil, nil
+	}
+	limit := min(max(int64(maxBytes), first), s.size-start)
+	buf := make([]byte, limit)
+	if _, err := s.log.ReadAt(buf, start); err != nil {
+		return nil, fmt.Errorf("storage: read segment %s at %d: %w", s.logPath(), start, err)
+	}
+	// Keep whole batches below maxOffset.
+	end := 0
+	for end+record.LogOverhead <= len(buf) {
+		hb, _, err := record.NextBatch(buf[end:])
+		if err != nil {
+			break
+		}
+		bh, err := record.ParseHeader(hb)
+		if err != nil || bh.LastOffset() >= maxOffset {
+			break
+		}
+		end += len(hb)
+	}
+	if end == 0 {
+		return nil, nil
+	}
+	return buf[:end], nil
+}
+
+// OffsetForTimestamp finds the first offset whose record timestamp is >= ts,
+// using the time index, and returns it with that record's timestamp and
+// leader epoch; ok=false if no record is that late.
+func (l *Log) OffsetForTimestamp(ts int64) (offset, timestamp int64, leaderEpoch int32, ok bool, err error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	logStart := l.logStart.Load()
+	for _, s := range l.segments {
+		if s.maxTimestamp < ts {
+			continue
+		}
+		_, tOff := s.tidx.lookup(ts)
+		startOff := max(tOff, s.baseOffset, logStart)
+		pos, h, err := s.findBatch(startOff)
+		for err == nil {
+			if h.MaxTimestamp >= ts && h.LastOffset() >= logStart {
+				off, rts, found, ferr := s.firstRecordAtOrAfter(pos, &h, ts, logStart)
+				if ferr != nil {
+					return 0, 0, 0, false, ferr
+				}
+				if found {
+					return off, rts, h.PartitionLeaderEpoch, true, nil
+				}
+			}
+			pos += int64(h.Size())
+			h, err = s.readHeader(pos)
+		}
+		if !errors.Is(err, io.EOF) {
+			return 0, 0, 0, false, err
+		}
+	}
+	return 0, 0, 0, false, nil
+}
+
+func (s *segment) firstRecordAtOrAfter(pos int64, h *record.Header, ts, logStart int64) (int64, int64, bool, error) {
+	batch := make([]byte, h.Size())
+	if _, err := s.log.ReadAt(batch, pos); err != nil {
+		return 0, 0, false, fmt.Errorf("storage: read segment %s at %d: %w", s.logPath(), pos, err)
+	}
+	var off, rts int64
+	found := false
+	errStop := errors.New("stop")
+	err := record.ForEachRecord(h, batch, func(_ int, r *kmsg.Record) error {
+		o := h.BaseOffset + int64(r.OffsetDelta)
+		t := h.BaseTimestamp + r.TimestampDelta64
+		if h.IsLogAppendTime() {
+			t = h.MaxTimestamp
+		}
+		if o >= logStart && t >= ts {
+			off, rts, found = o, t, true
+			return errStop
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errStop) {
+		return 0, 0, false, err
+	}
+	return off, rts, found, nil
+}
+
+// MaxTimestamp returns the largest timestamp in the log and the offset of
+// the batch holding it (Kafka reports the batch's last offset), for
+// ListOffsets with timestamp -3; (-1, -1) for an empty log.
+func (l *Log) MaxTimestamp() (offset int64, timestamp int64) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	offset, timestamp = -1, -1
+	for _, s := range l.segments {
+		if s.maxTimestamp > timestamp {
+			offset, timestamp = s.offsetOfMaxTimestamp, s.maxTimestamp
+		}
+	}
+	return offset, timestamp
+}
+
+// EndOffsetForEpoch answers OffsetForLeaderEpoch from the leader epoch
+// cache: the largest epoch <= epoch and where it ended; (-1, -1) if unknown.
+func (l *Log) EndOffsetForEpoch(epoch int32) (int32, int64) {
+	return l.epochs.endOffsetFor(epoch, l.logEnd.Load())
+}
+
+// LatestEpoch is the newest leader epoch in the log, -1 if none.
+func (l *Log) LatestEpoch() int32 { return l.epochs.latestEpoch() }
+
+// Flush fsyncs every segment with unflushed data and moves the recovery
+// point to the log end.
+func (l *Log) Flush() error {
+	l.mu.RLock()
+	segs := append([]*segment(nil), l.segments...)
+	end := l.logEnd.Load()
+	rp := l.recoveryPoint
+	l.mu.RUnlock()
+	return l.flushSegments(segs, rp, end)
+}
+
+func (l *Log) flushSegments(segs []*segment, from, to int64) error {
+	for i, s := range segs {
+		if i+1 < len(segs) && segs[i+1].baseOffset <= from {
+			continue
+		}
+		if s.baseOffset >= to && s.size > 0 {
+			break
+		}
+		if err := s.flush(); err != nil && !errors.Is(err, os.ErrClosed) {
+			return fmt.Errorf("storage: flush %s: %w", l.tp, err)
+		}
+	}
+	l.mu.Lock()
+	if to > l.recoveryPoint {
+		l.recoveryPoint = to
+		l.unflushed = 0
+	}
+	l.lastFlushMs = l.env.clock.Now().UnixMilli()
+	l.mu.Unlock()
+	return nil
+}
+
+// ProducerStates lists the idempotent producers the log knows about.
+func (l *Log) ProducerStates() []ProducerInfo {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	out := make([]ProducerInfo, 0, len(l.producers.producers))
+	for _, e := range l.producers.producers {
+		out = append(out, ProducerInfo{e.producerID, e.epoch, e.lastSeq(), e.lastTimestamp, e.coordinatorEpoch, e.currentTxnFirstOffset})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ProducerID < out[j].ProducerID })
+	return out
+}

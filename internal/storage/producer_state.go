@@ -1,0 +1,224 @@
+package storage
+
+import (
+	"fmt"
+
+	"github.com/odradek/odradek/internal/record"
+	"github.com/twmb/franz-go/pkg/kerr"
+)
+
+// numBatchesToRetain is how many recent batches per producer are kept for
+// duplicate detection; idempotent producers have at most 5 in flight.
+const numBatchesToRetain = 5
+
+// batchMetadata is one recently written batch of a producer.
+type batchMetadata struct {
+	firstSeq, lastSeq       int32
+	firstOffset, lastOffset int64
+	timestamp               int64
+}
+
+// producerEntry is the state kept per producer id.
+type producerEntry struct {
+	producerID            int64
+	epoch                 int16
+	batches               []batchMetadata // oldest first
+	lastTimestamp         int64
+	coordinatorEpoch      int32
+	currentTxnFirstOffset int64
+}
+
+func (e *producerEntry) clone() *producerEntry {
+	c := *e
+	c.batches = append([]batchMetadata(nil), e.batches...)
+	return &c
+}
+
+func (e *producerEntry) lastSeq() int32 {
+	if len(e.batches) == 0 {
+		return record.NoSequence
+	}
+	return e.batches[len(e.batches)-1].lastSeq
+}
+
+func (e *producerEntry) lastOffset() int64 {
+	if len(e.batches) == 0 {
+		return -1
+	}
+	return e.batches[len(e.batches)-1].lastOffset
+}
+
+func (e *producerEntry) findDuplicate(h *record.Header) (batchMetadata, bool) {
+	if h.ProducerEpoch != e.epoch {
+		return batchMetadata{}, false
+	}
+	first, last := h.BaseSequence, h.LastSequence()
+	for _, b := range e.batches {
+		if b.firstSeq == first && b.lastSeq == last {
+			return b, true
+		}
+	}
+	return batchMetadata{}, false
+}
+
+func (e *producerEntry) addBatch(epoch int16, b batchMetadata) {
+	if epoch != e.epoch {
+		e.batches = e.batches[:0]
+		e.epoch = epoch
+	}
+	e.batches = append(e.batches, b)
+	if len(e.batches) > numBatchesToRetain {
+		e.batches = append(e.batches[:0], e.batches[len(e.batches)-numBatchesToRetain:]...)
+	}
+	e.lastTimestamp = b.timestamp
+}
+
+// producerState maps producer ids to their entries. It is guarded by the
+// owning Log's mutex.
+type producerState struct {
+	producers map[int64]*producerEntry
+	// mapEndOffset is the offset up to which the state reflects the log.
+	mapEndOffset int64
+}
+
+func newProducerState() *producerState {
+	return &producerState{producers: map[int64]*producerEntry{}}
+}
+
+// producerAppend accumulates the producer updates of one Append so that
+// nothing changes if the append fails.
+type producerAppend struct {
+	ps      *producerState
+	updated map[int64]*producerEntry
+}
+
+func (ps *producerState) begin() *producerAppend {
+	return &producerAppend{ps: ps}
+}
+
+func (pa *producerAppend) entry(pid int64) (*producerEntry, bool) {
+	if e, ok := pa.updated[pid]; ok {
+		return e, true
+	}
+	if e, ok := pa.ps.producers[pid]; ok {
+		return e, true
+	}
+	return nil, false
+}
+
+// checkDuplicate returns the original batch if h retries one of the last
+// batches of its producer.
+func (pa *producerAppend) checkDuplicate(h *record.Header) (batchMetadata, bool) {
+	e, ok := pa.entry(h.ProducerID)
+	if !ok {
+		return batchMetadata{}, false
+	}
+	return e.findDuplicate(h)
+}
+
+// validate applies Kafka's epoch and sequence rules to a client batch.
+func (pa *producerAppend) validate(h *record.Header) error {
+	e, ok := pa.entry(h.ProducerID)
+	if !ok {
+		// An unknown producer (new, or its state expired or was deleted
+		// with the log head) may start at any sequence.
+		return nil
+	}
+	if h.ProducerEpoch < e.epoch {
+		return fmt.Errorf("storage: producer %d epoch %d is older than current epoch %d: %w", h.ProducerID, h.ProducerEpoch, e.epoch, kerr.InvalidProducerEpoch)
+	}
+	if h.ProducerEpoch != e.epoch {
+		if h.BaseSequence != 0 {
+			return fmt.Errorf("storage: producer %d new epoch %d must start at sequence 0, got %d: %w", h.ProducerID, h.ProducerEpoch, h.BaseSequence, kerr.OutOfOrderSequenceNumber)
+		}
+		return nil
+	}
+	last := e.lastSeq()
+	if last == record.NoSequence {
+		return nil
+	}
+	if !inSequence(last, h.BaseSequence) {
+		return fmt.Errorf("storage: producer %d epoch %d: sequence %d does not follow %d: %w", h.ProducerID, h.ProducerEpoch, h.BaseSequence, last, kerr.OutOfOrderSequenceNumber)
+	}
+	return nil
+}
+
+func inSequence(last, next int32) bool {
+	return int64(next) == int64(last)+1 || (next == 0 && last == 1<<31-1)
+}
+
+// record notes a batch written at its assigned offsets.
+func (pa *producerAppend) record(h *record.Header) {
+	if !h.HasProducerID() {
+		return
+	}
+	if pa.updated == nil {
+		pa.updated = map[int64]*producerEntry{}
+	}
+	e, ok := pa.updated[h.ProducerID]
+	if !ok {
+		if cur, ok := pa.ps.producers[h.ProducerID]; ok {
+			e = cur.clone()
+		} else {
+			e = &producerEntry{producerID: h.ProducerID, epoch: h.ProducerEpoch, coordinatorEpoch: -1, currentTxnFirstOffset: -1}
+		}
+		pa.updated[h.ProducerID] = e
+	}
+	if h.IsControl() {
+		// A transaction marker ends the producer's open transaction
+		// but carries no sequence.
+		e.epoch = h.ProducerEpoch
+		e.currentTxnFirstOffset = -1
+		e.lastTimestamp = h.MaxTimestamp
+		return
+	}
+	if h.IsTransactional() && e.currentTxnFirstOffset < 0 {
+		e.currentTxnFirstOffset = h.BaseOffset
+	}
+	e.addBatch(h.ProducerEpoch, batchMetadata{
+		firstSeq:    h.BaseSequence,
+		lastSeq:     h.LastSequence(),
+		firstOffset: h.BaseOffset,
+		lastOffset:  h.LastOffset(),
+		timestamp:   h.MaxTimestamp,
+	})
+}
+
+func (pa *producerAppend) commit(endOffset int64) {
+	for pid, e := range pa.updated {
+		pa.ps.producers[pid] = e
+	}
+	pa.ps.mapEndOffset = endOffset
+}
+
+// expire drops producers idle since before cutoffMs that have no open
+// transaction.
+func (ps *producerState) expire(cutoffMs int64) int {
+	n := 0
+	for pid, e := range ps.producers {
+		if e.currentTxnFirstOffset < 0 && e.lastTimestamp < cutoffMs {
+			delete(ps.producers, pid)
+			n++
+		}
+	}
+	return n
+}
+
+// truncateHead drops producers whose last write is below the log start.
+func (ps *producerState) truncateHead(logStart int64) {
+	for pid, e := range ps.producers {
+		if e.lastOffset() >= 0 && e.lastOffset() < logStart {
+			delete(ps.producers, pid)
+		}
+	}
+}
+
+// ProducerInfo is a producer's state as DescribeProducers reports it.
+type ProducerInfo struct {
+	ProducerID            int64
+	ProducerEpoch         int16
+	LastSequence          int32
+	LastTimestamp         int64
+	CoordinatorEpoch      int32
+	CurrentTxnStartOffset int64
+}
