@@ -27,6 +27,10 @@ type ManagerConfig struct {
 	// DefaultLogConfig is used for logs found on disk until the caller
 	// applies the topic's settings (GetOrCreateLog or UpdateConfig).
 	DefaultLogConfig LogConfig
+	// ConfigFor, if set, gives a topic's settings while loading logs from
+	// disk, so recovery rebuilds indexes with the topic's own
+	// index.interval.bytes; ok=false falls back to DefaultLogConfig.
+	ConfigFor func(topic string) (cfg LogConfig, ok bool)
 
 	RetentionCheckInterval             time.Duration // log.retention.check.interval.ms, 5m
 	FlushCheckInterval                 time.Duration // log.flush.scheduler.interval.ms; 0: no time-based flush
@@ -181,7 +185,13 @@ func (m *Manager) loadDir(dir string) error {
 			}
 			return -1
 		}
-		l, err := m.openLog(dir, tp, m.cfg.DefaultLogConfig, loadOptions{
+		cfg := m.cfg.DefaultLogConfig
+		if m.cfg.ConfigFor != nil {
+			if c, ok := m.cfg.ConfigFor(tp.Topic); ok && c.Validate() == nil {
+				cfg = c
+			}
+		}
+		l, err := m.openLog(dir, tp, cfg, loadOptions{
 			cleanShutdown: clean,
 			recoveryPoint: get(rps),
 			logStart:      get(starts),
