@@ -340,7 +340,6 @@ var producerProps = map[string]propMapper{
 		return []kgo.Opt{kgo.DisableIdempotentWrite()}
 	}),
 	"linger.ms":           durationProp("linger.ms", func(d time.Duration) kgo.Opt { return kgo.ProducerLinger(d) }),
-	"batch.size":          intProp("batch.size", 1, func(n int) kgo.Opt { return kgo.ProducerBatchMaxBytes(int32(n)) }),
 	"buffer.memory":       intProp("buffer.memory", 1, func(n int) kgo.Opt { return kgo.MaxBufferedBytes(n) }),
 	"retries":             intProp("retries", 0, func(n int) kgo.Opt { return kgo.RecordRetries(n) }),
 	"delivery.timeout.ms": durationProp("delivery.timeout.ms", func(d time.Duration) kgo.Opt { return kgo.RecordDeliveryTimeout(d) }),
@@ -356,7 +355,11 @@ var producerProps = map[string]propMapper{
 	},
 	"transactional.id":       func(v string) ([]kgo.Opt, error) { return []kgo.Opt{kgo.TransactionalID(v)}, nil },
 	"transaction.timeout.ms": durationProp("transaction.timeout.ms", func(d time.Duration) kgo.Opt { return kgo.TransactionTimeout(d) }),
-	"max.request.size":       intProp("max.request.size", 1, func(n int) kgo.Opt { return kgo.BrokerMaxWriteBytes(int32(n)) }),
+	// The producer sends request.timeout.ms to the broker as the ack timeout.
+	"request.timeout.ms": durationProp("request.timeout.ms", func(d time.Duration) kgo.Opt { return kgo.ProduceRequestTimeout(d) }),
+	// kgo's batch limit is a hard per-batch maximum like max.request.size;
+	// Kafka's batch.size is only a target, so it has no kgo counterpart.
+	"max.request.size": intProp("max.request.size", 1, func(n int) kgo.Opt { return kgo.ProducerBatchMaxBytes(int32(n)) }),
 }
 
 // consumerProps are the consumer properties mapped onto kgo.
@@ -408,7 +411,7 @@ var consumerProps = map[string]propMapper{
 // counterpart (Java serializers, socket buffers, metrics): accepted silently
 // so existing property files keep working.
 var acceptedProps = map[string]bool{
-	"key.serializer": true, "value.serializer": true, "key.deserializer": true, "value.deserializer": true,
+	"batch.size": true, "key.serializer": true, "value.serializer": true, "key.deserializer": true, "value.deserializer": true,
 	"send.buffer.bytes": true, "receive.buffer.bytes": true, "max.block.ms": true, "partitioner.class": true,
 	"reconnect.backoff.ms": true, "reconnect.backoff.max.ms": true, "retry.backoff.max.ms": true,
 	"metrics.sample.window.ms": true, "metrics.num.samples": true, "metrics.recording.level": true,
@@ -428,12 +431,16 @@ func clientOpts(props map[string]string, role clientRole, warn io.Writer) ([]kgo
 	sort.Strings(keys)
 	var opts []kgo.Opt
 	for _, k := range keys {
-		m, ok := commonProps[k]
-		if !ok && role == roleProducer {
+		var m propMapper
+		ok := false
+		switch role {
+		case roleProducer:
 			m, ok = producerProps[k]
-		}
-		if !ok && role == roleConsumer {
+		case roleConsumer:
 			m, ok = consumerProps[k]
+		}
+		if !ok {
+			m, ok = commonProps[k]
 		}
 		if !ok {
 			if !acceptedProps[k] && !strings.HasPrefix(k, "ssl.") && !strings.HasPrefix(k, "sasl.") {

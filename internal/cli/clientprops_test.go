@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"io"
 	"reflect"
 	"strings"
 	"testing"
@@ -13,11 +14,17 @@ import (
 // first) and stdin, returning what it printed.
 func runCLI(t *testing.T, stdin string, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
+	return runCLIFrom(t, strings.NewReader(stdin), args...)
+}
+
+// runCLIFrom is runCLI reading standard input from in.
+func runCLIFrom(t *testing.T, in io.Reader, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
 	root := NewRoot()
 	var out, errb bytes.Buffer
 	root.SetOut(&out)
 	root.SetErr(&errb)
-	root.SetIn(strings.NewReader(stdin))
+	root.SetIn(in)
 	root.SetArgs(args)
 	err = root.Execute()
 	return out.String(), errb.String(), err
