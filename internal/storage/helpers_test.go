@@ -186,3 +186,5 @@ func readAll(t testing.TB, l *Log, from int64) []record.Header {
 }
 
 func nowMs() int64 { return testStart.UnixMilli() }
+
+func setBase(b []byte, off int64) { record.SetBaseOffset(b, off) }
