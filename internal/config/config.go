@@ -48,8 +48,11 @@ type Config struct {
 
 	NodeID       int32
 	ProcessRoles []string
-	// Listeners are the bind addresses. AdvertisedListeners are what
-	// clients are told: advertised.listeners if set, else Listeners.
+	// Listeners are the bind addresses (empty Host = all interfaces, Port
+	// 0 = any free port). AdvertisedListeners are what clients are told:
+	// advertised.listeners if set, else Listeners, with an empty host
+	// replaced by the machine's host name. A port 0 stays 0: the server
+	// must substitute the port it actually bound.
 	Listeners                   []Listener
 	AdvertisedListeners         []Listener
 	ListenerSecurityProtocolMap map[string]string
@@ -227,8 +230,8 @@ func (c *Config) Float(name string) float64 {
 	return f
 }
 
-// String returns a string/class/password config ("" when null).
-func (c *Config) String(name string) string {
+// Str returns a string/class/password config ("" when null).
+func (c *Config) Str(name string) string {
 	switch x := c.typed(name).(type) {
 	case string:
 		return x

@@ -55,7 +55,7 @@ func (c *Config) checkQuorum() error {
 	inVoters := slices.ContainsFunc(c.QuorumVoters, func(v Voter) bool { return v.ID == c.NodeID })
 	if c.IsController() && !inVoters {
 		return errf("process.roles contains controller, so node.id %d must be one of controller.quorum.voters=%s",
-			c.NodeID, c.String("controller.quorum.voters"))
+			c.NodeID, c.Str("controller.quorum.voters"))
 	}
 	if !c.IsController() && inVoters {
 		return errf("node.id %d is in controller.quorum.voters but process.roles=%s does not contain controller",
@@ -81,7 +81,7 @@ func (c *Config) checkControllerListeners() error {
 		for _, n := range c.ControllerListenerNames {
 			if !slices.Contains(names, n) {
 				return errf("controller.listener.names contains %s, which does not appear in listeners=%s; a node with the controller role must listen on its controller listeners",
-					n, c.String("listeners"))
+					n, c.Str("listeners"))
 			}
 		}
 		if !c.IsBroker() {
@@ -123,7 +123,7 @@ func (c *Config) checkAdvertised() error {
 			return errf("advertised.listeners cannot use the non-routable meta-address %s (listener %s); use a routable address", l.Host, l.Name)
 		}
 		if !slices.Contains(names, l.Name) {
-			return errf("advertised.listeners contains %s, which is not a listener name in listeners=%s", l.Name, c.String("listeners"))
+			return errf("advertised.listeners contains %s, which is not a listener name in listeners=%s", l.Name, c.Str("listeners"))
 		}
 	}
 	return nil

@@ -104,7 +104,8 @@ type Def struct {
 	// Synonyms, for a topic config, lists the broker properties it inherits
 	// its default from, highest priority first (retention.ms <-
 	// log.retention.ms, log.retention.minutes, log.retention.hours). For a
-	// broker config it lists the other broker keys that can stand in for it.
+	// broker config that can be given under several keys it lists the whole
+	// key group, highest priority first (Kafka's broker synonyms).
 	Synonyms []string
 	// Internal keys are accepted but left out of the generated docs.
 	Internal bool

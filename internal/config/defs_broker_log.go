@@ -69,9 +69,6 @@ var brokerLogDefs = []*Def{
 		Doc: "Default of the topic config message.timestamp.after.max.ms."},
 	{Name: "log.initial.task.delay.ms", Type: TypeLong, Default: "30000", Valid: atLeast(0), Importance: Low,
 		Doc: "Delay before the first run of background log tasks (retention, flushing) after startup."},
-	{Name: "file.delete.delay.ms", Type: TypeLong, Default: "60000", Valid: atLeast(0), Importance: Low, Internal: true,
-		Synonyms: []string{"log.segment.delete.delay.ms"},
-		Doc:      "Topic-level name accepted in server.properties by mistake; use log.segment.delete.delay.ms."},
 
 	// Cleaner.
 	{Name: "log.cleaner.enable", Type: TypeBoolean, Default: "true", Importance: Medium,

@@ -8,7 +8,7 @@ var brokerServerDefs = []*Def{
 		Doc: `Roles this node plays: "broker", "controller" or both (combined mode, for development and small clusters).`},
 	{Name: "node.id", Type: TypeInt, NullDefault: true, Valid: atLeast(0), Importance: High,
 		Doc: "Unique id of this node in the cluster; must match the node.id in meta.properties."},
-	{Name: "broker.id", Type: TypeInt, Default: "-1", Importance: High, Synonyms: []string{"node.id"},
+	{Name: "broker.id", Type: TypeInt, Default: "-1", Importance: High,
 		Doc: "Legacy name for node.id. If both are set they must be equal."},
 	{Name: "broker.rack", Type: TypeString, NullDefault: true, Importance: Medium,
 		Doc: "Rack (or availability zone) of this broker, used for rack-aware replica placement and follower fetching."},
@@ -102,7 +102,7 @@ var brokerServerDefs = []*Def{
 		Doc: "Requests waiting for an I/O thread before the network threads stop reading."},
 	{Name: "queued.max.request.bytes", Type: TypeLong, Default: "-1", Importance: Medium,
 		Doc: "Bytes of queued requests before reading stops; -1 means no limit."},
-	{Name: "request.timeout.ms", Type: TypeInt, Default: "30000", Importance: Low, Internal: true,
+	{Name: "request.timeout.ms", Type: TypeInt, Default: "30000", Valid: atLeast(0), Importance: Medium,
 		Doc: "Timeout of requests the broker sends to other nodes."},
 
 	// Topics and features.
@@ -118,7 +118,7 @@ var brokerServerDefs = []*Def{
 		Doc: "Periodically move leadership back to preferred replicas."},
 	{Name: "leader.imbalance.check.interval.seconds", Type: TypeLong, Default: "300", Valid: atLeast(1), Importance: High,
 		Doc: "Interval of the preferred-leader rebalance check."},
-	{Name: "leader.imbalance.per.broker.percentage", Type: TypeInt, Default: "10", Importance: High, Internal: true,
+	{Name: "leader.imbalance.per.broker.percentage", Type: TypeInt, Default: "10", Importance: High,
 		Doc: "Share of non-preferred leaders per broker that triggers a rebalance."},
 	{Name: "message.max.bytes", Type: TypeInt, Default: "1048588", Valid: atLeast(0), Importance: High, Scope: ClusterWide,
 		Doc: "Largest record batch accepted; the default for the topic config max.message.bytes."},

@@ -1,6 +1,9 @@
 package config
 
-import "strings"
+import (
+	"os"
+	"strings"
+)
 
 // derive fills the typed fields from the validated raw values.
 func (c *Config) derive() error {
@@ -20,6 +23,13 @@ func (c *Config) derive() error {
 	} else {
 		c.AdvertisedListeners = append([]Listener(nil), c.Listeners...)
 	}
+	// Like Kafka, an advertised listener without a host advertises this
+	// machine's host name rather than an empty string clients cannot use.
+	for i := range c.AdvertisedListeners {
+		if c.AdvertisedListeners[i].Host == "" {
+			c.AdvertisedListeners[i].Host = hostname()
+		}
+	}
 	for _, n := range c.List("controller.listener.names") {
 		c.ControllerListenerNames = append(c.ControllerListenerNames, strings.ToUpper(n))
 	}
@@ -36,23 +46,23 @@ func (c *Config) derive() error {
 		}
 	}
 	if c.IsSet("inter.broker.listener.name") {
-		c.InterBrokerListenerName = strings.ToUpper(c.String("inter.broker.listener.name"))
+		c.InterBrokerListenerName = strings.ToUpper(c.Str("inter.broker.listener.name"))
 	} else {
-		c.InterBrokerListenerName = c.String("security.inter.broker.protocol")
+		c.InterBrokerListenerName = c.Str("security.inter.broker.protocol")
 	}
 	if c.QuorumVoters, err = parseVoters(c.List("controller.quorum.voters")); err != nil {
 		return errf("controller.quorum.voters: %v", err)
 	}
 	c.QuorumBootstrapServers = c.List("controller.quorum.bootstrap.servers")
 	c.EarlyStartListeners = c.List("early.start.listeners")
-	c.BrokerRack = c.String("broker.rack")
+	c.BrokerRack = c.Str("broker.rack")
 
 	if c.IsSet("log.dirs") {
 		c.LogDirs = c.List("log.dirs")
 	} else {
 		c.LogDirs = c.List("log.dir")
 	}
-	c.MetadataLogDir = c.String("metadata.log.dir")
+	c.MetadataLogDir = c.Str("metadata.log.dir")
 	if c.MetadataLogDir == "" && len(c.LogDirs) > 0 {
 		c.MetadataLogDir = c.LogDirs[0]
 	}
@@ -153,4 +163,12 @@ func (c *Config) derive() error {
 	c.ProducerIDExpiration = ms("producer.id.expiration.ms")
 	c.ProducerIDExpirationCheckInterval = ms("producer.id.expiration.check.interval.ms")
 	return nil
+}
+
+// hostname is the advertised host for listeners that bind all interfaces.
+var hostname = func() string {
+	if h, err := os.Hostname(); err == nil && h != "" {
+		return h
+	}
+	return "localhost"
 }

@@ -90,20 +90,17 @@ func hide(v string, sensitive bool) *string {
 	return &v
 }
 
-// brokerSynonymGroups are the broker settings that can be given under more
-// than one key, highest priority first.
+// brokerSynonymGroups maps each broker key that belongs to a multi-key
+// setting (log.retention.ms/minutes/hours ...) to the whole group, highest
+// priority first, from the Synonyms of the broker definitions.
 var brokerSynonymGroups = func() map[string][]string {
-	roll := []string{"log.roll.ms", "log.roll.hours"}
-	jitter := []string{"log.roll.jitter.ms", "log.roll.jitter.hours"}
-	retention := []string{"log.retention.ms", "log.retention.minutes", "log.retention.hours"}
-	return map[string][]string{
-		"log.roll.ms": roll, "log.roll.hours": roll,
-		"log.roll.jitter.ms": jitter, "log.roll.jitter.hours": jitter,
-		// Only log.flush.interval.ms falls back to the scheduler interval;
-		// the scheduler interval itself has no synonyms.
-		"log.flush.interval.ms": {"log.flush.interval.ms", "log.flush.scheduler.interval.ms"},
-		"log.retention.ms":      retention, "log.retention.minutes": retention, "log.retention.hours": retention,
+	m := map[string][]string{}
+	for _, d := range brokerDefs {
+		if len(d.Synonyms) > 0 {
+			m[d.Name] = d.Synonyms
+		}
 	}
+	return m
 }()
 
 // brokerSynonymNames is the key group of one broker setting, or

@@ -165,7 +165,7 @@ func (l listInV) Validate(v any) error {
 	}
 	for _, it := range items {
 		if !slices.Contains(l.vals, it) {
-			return fmt.Errorf("Invalid value %s for configuration: String must be one of: %s", it, strings.Join(l.vals, ", "))
+			return fmt.Errorf("item %q is not one of: %s", it, strings.Join(l.vals, ", "))
 		}
 	}
 	return nil
