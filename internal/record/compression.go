@@ -80,7 +80,7 @@ func zstdDecoder() (*zstd.Decoder, error) {
 	zstdDecOnce.Do(func() {
 		// Concurrency 0 means GOMAXPROCS decoders for DecodeAll and no
 		// background goroutines, which keeps the package leak-free.
-		zstdDec, zstdDecErr = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(256<<20))
+		zstdDec, zstdDecErr = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(uint64(maxDecompressed)))
 	})
 	return zstdDec, zstdDecErr
 }
@@ -94,7 +94,7 @@ func zstdEncoder() (*zstd.Encoder, error) {
 
 // maxDecompressed bounds what one batch may inflate to, so a tiny malicious
 // batch cannot exhaust memory.
-const maxDecompressed = 256 << 20
+var maxDecompressed = 256 << 20
 
 // Decompress inflates a records section compressed with c. Errors wrap
 // kerr.CorruptMessage.
@@ -133,11 +133,11 @@ func decompress(c Codec, src []byte) ([]byte, error) {
 
 func readBounded(r io.Reader) ([]byte, error) {
 	var buf bytes.Buffer
-	n, err := io.Copy(&buf, io.LimitReader(r, maxDecompressed+1))
+	n, err := io.Copy(&buf, io.LimitReader(r, int64(maxDecompressed)+1))
 	if err != nil {
 		return nil, err
 	}
-	if n > maxDecompressed {
+	if n > int64(maxDecompressed) {
 		return nil, fmt.Errorf("decompressed size exceeds %d bytes", maxDecompressed)
 	}
 	return buf.Bytes(), nil
