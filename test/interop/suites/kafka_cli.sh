@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Kafka's own CLI tools, run from the Kafka jars by main class (what bin/kafka-*.sh run):
+#   kafka-topics           org.apache.kafka.tools.TopicCommand
+#   kafka-configs          kafka.admin.ConfigCommand
+#   kafka-console-producer org.apache.kafka.tools.ConsoleProducer
+#   kafka-console-consumer org.apache.kafka.tools.consumer.ConsoleConsumer
+# Usage: kafka_cli.sh BOOTSTRAP   (INTEROP_BROKER_ID names the broker for --entity-name, default 1)
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+need_bootstrap "${1:-}"
+B="$1"
+broker_id="${INTEROP_BROKER_ID:-1}"
+topic="$(unique_name cli)"
+out="$(mktemp)"
+trap 'rm -f "$out"' EXIT
+
+# tool NAME MAINCLASS ARGS... runs one tool, shows its output and leaves stdout in $out;
+# a non-zero exit fails the suite.
+tool() {
+  local name="$1" main="$2"
+  shift 2
+  echo "\$ $name $*"
+  if ! run_java "$main" "$@" >"$out" 2>"$out.err"; then
+    cat "$out" "$out.err"
+    rm -f "$out.err"
+    fail "$name $* exited non-zero"
+  fi
+  cat "$out"
+  [ -s "$out.err" ] && sed 's/^/  (stderr) /' "$out.err"
+  rm -f "$out.err"
+}
+topics() { tool kafka-topics org.apache.kafka.tools.TopicCommand --bootstrap-server "$B" "$@"; }
+configs() { tool kafka-configs kafka.admin.ConfigCommand --bootstrap-server "$B" "$@"; }
+
+# expect PATTERN WHAT: the last tool's stdout must have a line matching the extended regex.
+expect() { grep -Eq -- "$1" "$out" || fail "$2: no line matching /$1/ in the output above"; }
+expect_not() { ! grep -Eq -- "$1" "$out" || fail "$2: unexpected line matching /$1/ in the output above"; }
+
+# --- kafka-topics ------------------------------------------------------------------------------
+step "kafka-topics --create"
+topics --create --topic "$topic" --partitions 1 --replication-factor 1 --config retention.ms=86400000
+expect "^Created topic $topic\.$" "create"
+
+step "kafka-topics --list"
+topics --list
+expect "^$topic$" "list"
+
+step "kafka-topics --describe"
+topics --describe --topic "$topic"
+expect "^Topic: $topic	TopicId: [A-Za-z0-9_-]{22}	PartitionCount: 1	ReplicationFactor: 1	Configs: .*retention\.ms=86400000" "describe header"
+expect "^	Topic: $topic	Partition: 0	Leader: $broker_id	Replicas: $broker_id	Isr: $broker_id" "describe partition 0"
+
+# --- console producer and consumer -------------------------------------------------------------
+step "kafka-console-producer with parse.key and parse.headers (zstd)"
+n=25
+input=""
+expected=""
+for i in $(seq 1 "$n"); do
+  input+="src:cli,i:$i	key-$i:value $i with spaces"$'\n'
+  expected+="src:cli,i:$i	key-$i	value $i with spaces"$'\n'
+done
+echo "\$ kafka-console-producer --topic $topic (stdin: $n lines)"
+printf '%s' "$input" | run_java org.apache.kafka.tools.ConsoleProducer --bootstrap-server "$B" --topic "$topic" \
+  --compression-codec zstd \
+  --reader-property parse.key=true --reader-property key.separator=: \
+  --reader-property parse.headers=true \
+  || fail "kafka-console-producer exited non-zero"
+
+step "kafka-console-consumer --partition 0 --offset earliest --max-messages $n"
+tool kafka-console-consumer org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$B" \
+  --topic "$topic" --partition 0 --offset earliest --max-messages "$n" --timeout-ms 30000 \
+  --formatter-property print.key=true --formatter-property print.headers=true
+if ! diff -u <(printf '%s' "$expected") "$out" >&2; then
+  fail "console consumer output differs from what the console producer sent (- want, + got)"
+fi
+
+# --- partitions --------------------------------------------------------------------------------
+step "kafka-topics --alter --partitions 3"
+topics --alter --topic "$topic" --partitions 3
+topics --describe --topic "$topic"
+expect "PartitionCount: 3" "describe after alter"
+[ "$(grep -Ec "^	Topic: $topic	Partition: [0-2]	Leader: $broker_id" "$out")" = 3 ] \
+  || fail "describe after alter does not list partitions 0-2 led by broker $broker_id"
+
+# --- kafka-configs: topic ----------------------------------------------------------------------
+step "kafka-configs topic --describe"
+configs --entity-type topics --entity-name "$topic" --describe
+expect "^Dynamic configs for topic $topic are:" "topic describe header"
+expect "^  retention\.ms=86400000 sensitive=false synonyms=\{DYNAMIC_TOPIC_CONFIG:retention\.ms=86400000" "retention.ms"
+
+step "kafka-configs topic --alter --add-config"
+configs --entity-type topics --entity-name "$topic" --alter \
+  --add-config 'max.message.bytes=2000000,cleanup.policy=[delete,compact]'
+expect "^Completed updating config for topic $topic\.$" "alter topic"
+configs --entity-type topics --entity-name "$topic" --describe
+expect "^  max\.message\.bytes=2000000 sensitive=false" "max.message.bytes after alter"
+expect "^  cleanup\.policy=delete,compact sensitive=false" "cleanup.policy after alter"
+
+step "kafka-configs topic --alter --delete-config"
+configs --entity-type topics --entity-name "$topic" --alter --delete-config max.message.bytes,cleanup.policy
+configs --entity-type topics --entity-name "$topic" --describe
+expect_not "^  max\.message\.bytes=" "max.message.bytes after delete-config"
+expect_not "^  cleanup\.policy=" "cleanup.policy after delete-config"
+expect "^  retention\.ms=86400000 " "retention.ms kept after deleting other keys"
+
+step "kafka-configs topic --describe --all shows defaults"
+configs --entity-type topics --entity-name "$topic" --describe --all
+expect "^All configs for topic $topic are:" "describe --all header"
+expect "^  segment\.bytes=1073741824 sensitive=false synonyms=\{DEFAULT_CONFIG:log\.segment\.bytes=1073741824\}" "segment.bytes default"
+expect "^  retention\.ms=86400000 sensitive=false" "retention.ms in --all"
+
+step "kafka-configs topic with a bad value must fail"
+echo "\$ kafka-configs --alter --add-config retention.ms=not-a-number"
+if run_java kafka.admin.ConfigCommand --bootstrap-server "$B" --entity-type topics --entity-name "$topic" \
+    --alter --add-config retention.ms=not-a-number >"$out" 2>&1; then
+  cat "$out"
+  fail "setting retention.ms=not-a-number succeeded"
+fi
+grep -q "InvalidConfigurationException" "$out" || { cat "$out"; fail "bad value did not fail with InvalidConfigurationException"; }
+
+# --- kafka-configs: brokers --------------------------------------------------------------------
+step "kafka-configs brokers --entity-default and --entity-name $broker_id"
+configs --entity-type brokers --entity-default --alter --add-config log.cleaner.backoff.ms=16000
+expect "^Completed updating default config for brokers in the cluster\.$" "alter broker default"
+configs --entity-type brokers --entity-name "$broker_id" --alter --add-config log.cleaner.backoff.ms=17000
+expect "^Completed updating config for broker $broker_id\.$" "alter broker $broker_id"
+configs --entity-type brokers --entity-default --describe
+expect "^  log\.cleaner\.backoff\.ms=16000 sensitive=false synonyms=\{DYNAMIC_DEFAULT_BROKER_CONFIG:log\.cleaner\.backoff\.ms=16000\}" "broker default describe"
+configs --entity-type brokers --entity-name "$broker_id" --describe
+expect "^Dynamic configs for broker $broker_id are:" "broker describe header"
+expect "^  log\.cleaner\.backoff\.ms=17000 sensitive=false synonyms=\{DYNAMIC_BROKER_CONFIG:log\.cleaner\.backoff\.ms=17000, DYNAMIC_DEFAULT_BROKER_CONFIG:log\.cleaner\.backoff\.ms=16000, DEFAULT_CONFIG:log\.cleaner\.backoff\.ms=15000\}" "broker $broker_id describe with synonyms"
+
+step "kafka-configs brokers --delete-config"
+configs --entity-type brokers --entity-name "$broker_id" --alter --delete-config log.cleaner.backoff.ms
+configs --entity-type brokers --entity-default --alter --delete-config log.cleaner.backoff.ms
+configs --entity-type brokers --entity-name "$broker_id" --describe
+expect_not "log\.cleaner\.backoff\.ms" "broker $broker_id after delete-config"
+configs --entity-type brokers --entity-default --describe
+expect_not "log\.cleaner\.backoff\.ms" "broker default after delete-config"
+
+# --- delete ------------------------------------------------------------------------------------
+step "kafka-topics --delete"
+topics --delete --topic "$topic"
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+  topics --list
+  grep -qx -- "$topic" "$out" || break
+  sleep 1
+done
+expect_not "^$topic$" "list after delete"
+
+step "PASS"
