@@ -238,3 +238,25 @@ func TestDefaultsParse(t *testing.T) {
 		}
 	}
 }
+
+func TestValidateTopicCombination(t *testing.T) {
+	cfg := devConfig(t)
+	cases := []struct {
+		topic  map[string]string
+		errHas string
+	}{
+		{nil, ""},
+		{map[string]string{"min.compaction.lag.ms": "10", "max.compaction.lag.ms": "5"}, "max.compaction.lag.ms"},
+		{map[string]string{"remote.storage.enable": "true"}, ""},
+		{map[string]string{"remote.storage.enable": "true", "cleanup.policy": "compact"}, "cleanup.policy=delete"},
+		{map[string]string{"remote.storage.enable": "true", "local.retention.ms": "10", "retention.ms": "5"}, "local.retention.ms"},
+		{map[string]string{"remote.storage.enable": "true", "local.retention.bytes": "-1", "retention.bytes": "100"}, "local.retention.bytes"},
+		{map[string]string{"local.retention.ms": "10", "retention.ms": "5"}, ""},
+	}
+	for _, c := range cases {
+		err := ValidateTopicCombination(EffectiveTopicConfig(cfg, nil, nil, c.topic))
+		if (err == nil) != (c.errHas == "") || (err != nil && !strings.Contains(err.Error(), c.errHas)) {
+			t.Errorf("%v: %v, want %q", c.topic, err, c.errHas)
+		}
+	}
+}

@@ -1,5 +1,11 @@
 package config
 
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
 // ValidateTopicConfig checks one topic-level config (CreateTopics,
 // AlterConfigs, IncrementalAlterConfigs). Errors are *UnknownError or
 // *ValueError; the API layer answers both with INVALID_CONFIG.
@@ -43,4 +49,34 @@ func isSecurityOrListener(name string) bool {
 		return true
 	}
 	return false
+}
+
+// ValidateTopicCombination checks rules between topic configs, on the
+// effective config of a topic (EffectiveTopicConfig with the new
+// overrides applied), like Kafka's LogConfig validation: compaction lags in
+// order, and tiered-storage local retention within total retention.
+func ValidateTopicCombination(eff map[string]string) error {
+	n := func(k string) int64 {
+		v, _ := strconv.ParseInt(strings.TrimSpace(eff[k]), 10, 64)
+		return v
+	}
+	if minLag, maxLag := n("min.compaction.lag.ms"), n("max.compaction.lag.ms"); minLag > maxLag {
+		return &ValueError{Name: "min.compaction.lag.ms", Value: eff["min.compaction.lag.ms"],
+			Reason: fmt.Sprintf("conflicts with max.compaction.lag.ms=%d; it must not be larger", maxLag)}
+	}
+	if !strings.EqualFold(strings.TrimSpace(eff["remote.storage.enable"]), "true") {
+		return nil
+	}
+	if strings.Contains(eff["cleanup.policy"], "compact") {
+		return &ValueError{Name: "remote.storage.enable", Value: "true",
+			Reason: "tiered storage supports only topics with cleanup.policy=delete"}
+	}
+	for _, p := range [][2]string{{"local.retention.ms", "retention.ms"}, {"local.retention.bytes", "retention.bytes"}} {
+		local, total := n(p[0]), n(p[1])
+		if local != -2 && total != -1 && (local == -1 || local > total) {
+			return &ValueError{Name: p[0], Value: eff[p[0]],
+				Reason: fmt.Sprintf("must not exceed %s=%d", p[1], total)}
+		}
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // ParseProperties reads text in java.util.Properties format: '#' or '!'
@@ -106,8 +107,18 @@ func unescapeProperty(s string) (string, error) {
 			if err != nil {
 				return "", fmt.Errorf("malformed \\uxxxx escape %q", s[i-1:i+5])
 			}
-			b.WriteRune(rune(r))
 			i += 4
+			// A surrogate pair arrives as two escapes (Java strings are UTF-16).
+			if utf16.IsSurrogate(rune(r)) && i+6 < len(s) && strings.HasPrefix(s[i+1:], `\u`) {
+				if lo, err := strconv.ParseUint(s[i+3:i+7], 16, 32); err == nil {
+					if c := utf16.DecodeRune(rune(r), rune(lo)); c != utf8.RuneError {
+						b.WriteRune(c)
+						i += 6
+						continue
+					}
+				}
+			}
+			b.WriteRune(rune(r))
 		default:
 			b.WriteByte(s[i])
 		}

@@ -25,7 +25,7 @@ func TestParseProperties(t *testing.T) {
 }
 
 func TestFormatPropertiesRoundTrip(t *testing.T) {
-	props := map[string]string{"a.b": "x=y:z", "key with space": " lead", "uni": "é", "p": `c:\dir`}
+	props := map[string]string{"a.b": "x=y:z", "key with space": " lead", "uni": "é😀", "p": `c:\dir`}
 	text := FormatProperties([]string{"", "header"}, props)
 	back, err := ParseProperties(text)
 	if err != nil {
