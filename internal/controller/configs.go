@@ -249,4 +249,3 @@ func (c *Controller) alterLegacy(res kmsg.AlterConfigsRequestResource) ([]metada
 	}
 	return recs, nil
 }
-

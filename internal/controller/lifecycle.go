@@ -40,6 +40,10 @@ type LifecycleConfig struct {
 	// MetadataOffset reports how far the broker's image is (loader.Image().Offset).
 	MetadataOffset func() int64
 	Client         LifecycleClient
+	// PreviousBrokerEpoch, when known (saved at a clean shutdown), lets the
+	// controller accept the new incarnation at once instead of waiting for
+	// the old session to expire; 0 = unknown.
+	PreviousBrokerEpoch int64
 }
 
 // BrokerLifecycle registers the local broker with the controller and keeps
@@ -54,7 +58,7 @@ type BrokerLifecycle struct {
 	fenced     bool
 	unfencedCh chan struct{}
 	shutdown   bool
-	wantShut   bool
+	started    bool
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -90,7 +94,12 @@ func NewBrokerLifecycle(cfg LifecycleConfig) (*BrokerLifecycle, error) {
 }
 
 // Start registers at once and then heartbeats every interval.
-func (b *BrokerLifecycle) Start() { go b.run() }
+func (b *BrokerLifecycle) Start() {
+	b.mu.Lock()
+	b.started = true
+	b.mu.Unlock()
+	go b.run()
+}
 
 // Epoch is the broker epoch, -1 until registered.
 func (b *BrokerLifecycle) Epoch() int64 {
@@ -155,7 +164,12 @@ func (b *BrokerLifecycle) Shutdown(ctx context.Context) error {
 // Close stops heartbeating.
 func (b *BrokerLifecycle) Close() {
 	b.cancel()
-	<-b.donec
+	b.mu.Lock()
+	started := b.started
+	b.mu.Unlock()
+	if started {
+		<-b.donec
+	}
 }
 
 func (b *BrokerLifecycle) heartbeatRequest(wantShutdown bool) *kmsg.BrokerHeartbeatRequest {
@@ -205,6 +219,9 @@ func (b *BrokerLifecycle) register() {
 	req.Version = 3
 	req.BrokerID, req.ClusterID, req.IncarnationID, req.Rack = b.cfg.NodeID, b.cfg.ClusterID, b.incarnation, b.cfg.Rack
 	req.PreviousBrokerEpoch = -1
+	if b.cfg.PreviousBrokerEpoch > 0 {
+		req.PreviousBrokerEpoch = b.cfg.PreviousBrokerEpoch
+	}
 	for _, l := range b.cfg.Listeners {
 		rl := kmsg.NewBrokerRegistrationRequestListener()
 		rl.Name, rl.Host, rl.Port, rl.SecurityProtocol = l.Name, l.Host, uint16(l.Port), l.SecurityProtocol
