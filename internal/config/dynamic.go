@@ -29,7 +29,11 @@ func ValidateBrokerConfig(name, value string, perBroker bool) error {
 	if d.Scope == ReadOnly {
 		return &ReadOnlyError{Name: name, Reason: "Cannot update these configs dynamically"}
 	}
-	if d.Scope == PerBroker && !perBroker && !isListenerPrefixed(name) && isSecurityOrListener(name) {
+	if !isListenerPrefixed(name) && (strings.HasPrefix(name, "ssl.keystore.") || strings.HasPrefix(name, "ssl.truststore.") || name == "ssl.key.password") {
+		return &ReadOnlyError{Name: name, Reason: "These security configs can be dynamically updated only per-listener using the listener prefix (listener.name.<listener>.)"}
+	}
+	// Listener-prefixed keys are always per broker, as in Kafka.
+	if !perBroker && (isListenerPrefixed(name) || (d.Scope == PerBroker && isSecurityOrListener(name))) {
 		return &ReadOnlyError{Name: name, Reason: "Cannot update these configs at default cluster level, broker id must be specified"}
 	}
 	return d.Check(value)
