@@ -8,7 +8,10 @@ import (
 	"testing"
 
 	"github.com/spf13/pflag"
+	"go.uber.org/goleak"
 )
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // runCLI runs the odradek command tree in-process with args (a subcommand
 // first) and stdin, returning what it printed.

@@ -121,3 +121,27 @@ func TestTopicsBadInput(t *testing.T) {
 		}
 	}
 }
+
+func TestToolAliases(t *testing.T) {
+	want := map[string]string{
+		"kafka-topics": "topics", "kafka-configs": "configs", "kafka-console-producer": "console-producer",
+		"kafka-console-consumer": "console-consumer", "kafka-get-offsets": "get-offsets",
+		"kafka-producer-perf-test": "producer-perf-test", "kafka-consumer-perf-test": "consumer-perf-test",
+	}
+	for tool, sub := range want {
+		if got := toolAliases[tool]; len(got) != 1 || got[0] != sub {
+			t.Errorf("alias %s = %v, want [%s]", tool, got, sub)
+		}
+	}
+
+	bs := startBroker(t)
+	if code := Main([]string{"/opt/kafka/bin/kafka-topics.sh", "--bootstrap-server", bs, "--create", "--topic", "via-alias"}); code != 0 {
+		t.Fatalf("kafka-topics.sh --create exited %d", code)
+	}
+	if out := mustRun(t, "", "topics", "--bootstrap-server", bs, "--list"); out != "via-alias\n" {
+		t.Fatalf("list after alias create: %q", out)
+	}
+	if code := Main([]string{"/x/kafka-topics", "--bootstrap-server", bs, "--create", "--topic", "via-alias"}); code == 0 {
+		t.Fatal("creating an existing topic through the alias exited 0")
+	}
+}
