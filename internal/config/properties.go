@@ -129,17 +129,28 @@ func unescapeProperty(s string) (string, error) {
 // FormatProperties writes props in java.util.Properties store() format,
 // keys sorted, with header lines each prefixed by '#'.
 func FormatProperties(header []string, props map[string]string) string {
-	var b strings.Builder
-	for _, h := range header {
-		b.WriteString("#" + h + "\n")
-	}
 	keys := make([]string, 0, len(props))
 	for k := range props {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	return FormatPropertiesOrdered(header, keys, props)
+}
+
+// FormatPropertiesOrdered is FormatProperties with the key order given
+// (keys missing from props are skipped), for files whose exact bytes we
+// reproduce.
+func FormatPropertiesOrdered(header, keys []string, props map[string]string) string {
+	var b strings.Builder
+	for _, h := range header {
+		b.WriteString("#" + h + "\n")
+	}
 	for _, k := range keys {
-		b.WriteString(escapeProperty(k, true) + "=" + escapeProperty(props[k], false) + "\n")
+		v, ok := props[k]
+		if !ok {
+			continue
+		}
+		b.WriteString(escapeProperty(k, true) + "=" + escapeProperty(v, false) + "\n")
 	}
 	return b.String()
 }

@@ -30,8 +30,12 @@ type MetaProperties struct {
 // meta.properties.
 var ErrNotFormatted = errors.New("not formatted")
 
+// javaKeyOrder is the order java.util.Properties.store emits these four
+// keys in (its hash-table order), so our files match Kafka's byte for byte.
+var javaKeyOrder = []string{"node.id", "directory.id", "version", "cluster.id"}
+
 // Encode renders mp like java.util.Properties.store with an empty comment:
-// a "#" line, a "#<date>" line, then sorted key=value lines.
+// a "#" line, a "#<date>" line, then the key=value lines in Kafka's order.
 func Encode(mp MetaProperties, now time.Time) []byte {
 	props := map[string]string{
 		"version":    strconv.Itoa(mp.Version),
@@ -43,7 +47,7 @@ func Encode(mp MetaProperties, now time.Time) []byte {
 	}
 	// Java's Date.toString format: "EEE MMM dd HH:mm:ss zzz yyyy".
 	header := []string{"", now.Format("Mon Jan 02 15:04:05 MST 2006")}
-	return []byte(config.FormatProperties(header, props))
+	return []byte(config.FormatPropertiesOrdered(header, javaKeyOrder, props))
 }
 
 // Decode parses meta.properties text.

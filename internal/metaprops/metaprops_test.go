@@ -19,7 +19,7 @@ func TestEncodeByteFormat(t *testing.T) {
 	mp := MetaProperties{Version: 1, ClusterID: "MkU3OEVBNTcwNTJENDM2Qg", NodeID: 1, DirectoryID: dir}
 	now := time.Date(2026, 11, 21, 16, 9, 51, 0, time.UTC)
 	want := "#\n#Sat Nov 21 16:09:51 UTC 2026\n" +
-		"cluster.id=MkU3OEVBNTcwNTJENDM2Qg\ndirectory.id=pQRbXJzCTXiqBcYMWhc0ZA\nnode.id=1\nversion=1\n"
+		"node.id=1\ndirectory.id=pQRbXJzCTXiqBcYMWhc0ZA\nversion=1\ncluster.id=MkU3OEVBNTcwNTJENDM2Qg\n"
 	if got := string(Encode(mp, now)); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
