@@ -28,9 +28,6 @@ type Controller interface {
 	IncrementalAlterConfigs(ctx context.Context, req *kmsg.IncrementalAlterConfigsRequest) (*kmsg.IncrementalAlterConfigsResponse, error)
 	AlterConfigs(ctx context.Context, req *kmsg.AlterConfigsRequest) (*kmsg.AlterConfigsResponse, error)
 	AllocateProducerIDs(ctx context.Context, brokerID int32, brokerEpoch int64) (first int64, count int32, err error)
-	// LastCommittedOffset is the metadata offset the controller's answers
-	// so far depend on; the broker waits for its image to reach it.
-	LastCommittedOffset() int64
 }
 
 // Config wires the handlers to the broker's parts.

@@ -20,10 +20,11 @@ func withTimeout(ctx context.Context, ms int32) (context.Context, context.Cancel
 	return context.WithTimeout(ctx, time.Duration(ms)*time.Millisecond)
 }
 
-// awaitMetadata waits until this broker's image includes everything the
-// controller has committed so far.
+// awaitMetadata waits until this broker's hosted partitions reflect the
+// image, which already includes what the controller answered for: the
+// controller releases a response only once the image has its records.
 func (b *Broker) awaitMetadata(ctx context.Context) error {
-	return b.cfg.Loader.WaitForOffset(ctx, b.cfg.Controller.LastCommittedOffset())
+	return b.cfg.Replicas.WaitForOffset(ctx, b.image().Offset)
 }
 
 func (b *Broker) createTopics(ctx context.Context, req *kmsg.CreateTopicsRequest) (*kmsg.CreateTopicsResponse, error) {

@@ -1,6 +1,7 @@
 package replication
 
 import (
+	"context"
 	"log/slog"
 	"slices"
 	"sync"
@@ -31,6 +32,12 @@ type Manager struct {
 	parts map[storage.TopicPartition]*Partition
 	// loaded is set after the first update, which carries the whole image.
 	loaded bool
+
+	// applied is the metadata offset whose changes are in effect here;
+	// appliedCh is closed and replaced whenever it moves.
+	appliedMu sync.Mutex
+	applied   int64
+	appliedCh chan struct{}
 }
 
 // NewManager builds an empty manager.
@@ -38,7 +45,7 @@ func NewManager(cfg Config) *Manager {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Manager{cfg: cfg, log: cfg.Logger, parts: map[storage.TopicPartition]*Partition{}}
+	return &Manager{cfg: cfg, log: cfg.Logger, parts: map[storage.TopicPartition]*Partition{}, applied: -1, appliedCh: make(chan struct{})}
 }
 
 // Name identifies the publisher in logs.
@@ -82,6 +89,29 @@ func (m *Manager) OnMetadataUpdate(delta *metadata.Delta, img *metadata.Image) {
 	if !m.loaded {
 		m.loaded = true
 		m.dropOrphans(img)
+	}
+	m.appliedMu.Lock()
+	m.applied = img.Offset
+	close(m.appliedCh)
+	m.appliedCh = make(chan struct{})
+	m.appliedMu.Unlock()
+}
+
+// WaitForOffset returns once the hosted partitions reflect metadata up to
+// offset, so a produce right after CreateTopics finds its partition.
+func (m *Manager) WaitForOffset(ctx context.Context, offset int64) error {
+	for {
+		m.appliedMu.Lock()
+		applied, ch := m.applied, m.appliedCh
+		m.appliedMu.Unlock()
+		if applied >= offset {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 }
 

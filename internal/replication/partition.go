@@ -31,11 +31,11 @@ type Partition struct {
 	replicas    []int32
 	isr         []int32
 	followerLEO map[int32]int64
-	waiters     []chan<- struct{}
+	waiters     map[chan<- struct{}]struct{}
 }
 
 func newPartition(nodeID int32, topic string, id metadata.UUID, p *metadata.Partition, log *storage.Log) *Partition {
-	part := &Partition{Topic: topic, Index: p.ID, TopicID: id, nodeID: nodeID, log: log, followerLEO: map[int32]int64{}}
+	part := &Partition{Topic: topic, Index: p.ID, TopicID: id, nodeID: nodeID, log: log, followerLEO: map[int32]int64{}, waiters: map[chan<- struct{}]struct{}{}}
 	part.update(p)
 	return part
 }
@@ -134,12 +134,12 @@ func (p *Partition) maybeAdvanceHighWatermark() {
 	if moved {
 		p.log.SetHighWatermark(hw)
 	}
-	var ws []chan<- struct{}
-	if moved {
-		ws, p.waiters = p.waiters, nil
+	var ws map[chan<- struct{}]struct{}
+	if moved && len(p.waiters) > 0 {
+		ws, p.waiters = p.waiters, map[chan<- struct{}]struct{}{}
 	}
 	p.mu.Unlock()
-	for _, w := range ws {
+	for w := range ws {
 		select {
 		case w <- struct{}{}:
 		default:
@@ -151,7 +151,14 @@ func (p *Partition) maybeAdvanceHighWatermark() {
 // high watermark advances; delayed fetches and acks=all produces wait on it.
 func (p *Partition) Watch(ch chan<- struct{}) {
 	p.mu.Lock()
-	p.waiters = append(p.waiters, ch)
+	p.waiters[ch] = struct{}{}
+	p.mu.Unlock()
+}
+
+// Unwatch withdraws a Watch that is no longer wanted.
+func (p *Partition) Unwatch(ch chan<- struct{}) {
+	p.mu.Lock()
+	delete(p.waiters, ch)
 	p.mu.Unlock()
 }
 
@@ -162,6 +169,7 @@ func (p *Partition) HighWatermark() int64 { return p.log.HighWatermark() }
 // context ends, or leadership is lost.
 func (p *Partition) WaitForHighWatermark(ctx context.Context, offset int64) error {
 	ch := make(chan struct{}, 1)
+	defer p.Unwatch(ch)
 	for {
 		p.Watch(ch)
 		if p.log.HighWatermark() >= offset {
