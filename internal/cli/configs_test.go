@@ -150,3 +150,44 @@ func TestJavaDouble(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigsQuotas(t *testing.T) {
+	bs := startBroker(t)
+	out := mustRun(t, "", "configs", "--bootstrap-server", bs, "--alter", "--entity-type", "users", "--entity-name", "alice",
+		"--add-config", "producer_byte_rate=1024,consumer_byte_rate=2048")
+	if out != "Completed updating config for user alice.\n" {
+		t.Fatalf("alter user quota: %q", out)
+	}
+	out = mustRun(t, "", "configs", "--bootstrap-server", bs, "--alter", "--user-defaults", "--add-config", "producer_byte_rate=10")
+	if out != "Completed updating default config for users in the cluster.\n" {
+		t.Fatalf("alter default user quota: %q", out)
+	}
+	out = mustRun(t, "", "configs", "--bootstrap-server", bs, "--describe", "--user", "alice")
+	if out != "Quota configs for user-principal 'alice' are consumer_byte_rate=2048.0, producer_byte_rate=1024.0\n" {
+		t.Fatalf("describe user quota: %q", out)
+	}
+	mustRun(t, "", "configs", "--bootstrap-server", bs, "--alter", "--user", "alice", "--delete-config", "producer_byte_rate")
+	out = mustRun(t, "", "configs", "--bootstrap-server", bs, "--describe", "--user", "alice")
+	if out != "Quota configs for user-principal 'alice' are consumer_byte_rate=2048.0\n" {
+		t.Fatalf("describe after delete: %q", out)
+	}
+	mustRun(t, "", "configs", "--bootstrap-server", bs, "--alter", "--ip", "127.0.0.1", "--add-config", "connection_creation_rate=5")
+	out = mustRun(t, "", "configs", "--bootstrap-server", bs, "--describe", "--ip", "127.0.0.1")
+	if out != "Quota configs for ip '127.0.0.1' are connection_creation_rate=5.0\n" {
+		t.Fatalf("describe ip quota: %q", out)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--alter", "--user", "alice", "--delete-config", "producer_byte_rate"}, "invalid config(s): producer_byte_rate"},
+		{[]string{"--alter", "--user", "alice", "--add-config", "retention.ms=1"}, "Unexpected config names: retention.ms"},
+		{[]string{"--alter", "--user", "alice", "--add-config", "producer_byte_rate=fast"}, "cannot parse quota configuration value"},
+		{[]string{"--alter", "--user", "alice", "--add-config", "SCRAM-SHA-256=[password=x]"}, "SCRAM"},
+		{[]string{"--alter", "--ip", "not an ip", "--add-config", "connection_creation_rate=1"}, "valid IP"},
+	} {
+		if _, _, err := runCLI(t, "", append([]string{"configs", "--bootstrap-server", bs}, tc.args...)...); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: err = %v, want containing %q", tc.args, err, tc.want)
+		}
+	}
+}

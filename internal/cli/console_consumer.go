@@ -5,6 +5,7 @@ package cli
 // directly (no consumer group); with --group it joins the group.
 
 import (
+	"bufio"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -268,16 +269,24 @@ func runConsoleConsumer(cmd *cobra.Command, o *consoleConsumerOpts) error {
 
 	ctx, stop := signal.NotifyContext(cmdContext(cmd), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	count, err := consumeAndPrint(ctx, cl, o, formatter, cmd.OutOrStdout(), group != "")
+	out := bufio.NewWriterSize(cmd.OutOrStdout(), 64*1024)
+	count, err := consumeAndPrint(ctx, cl, o, formatter, out, group != "")
+	if ferr := out.Flush(); err == nil && ferr != nil {
+		err = fmt.Errorf("write standard output: %w", ferr)
+	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "Processed a total of %d messages\n", count)
 	return err
 }
 
 // consumeAndPrint polls until --max-messages, --timeout-ms of silence, or
 // cancellation, printing each record.
-func consumeAndPrint(ctx context.Context, cl *kgo.Client, o *consoleConsumerOpts, f *messageFormatter, out io.Writer, grouped bool) (int, error) {
+func consumeAndPrint(ctx context.Context, cl *kgo.Client, o *consoleConsumerOpts, f *messageFormatter, out *bufio.Writer, grouped bool) (int, error) {
 	count := 0
 	for o.maxMessages < 0 || count < o.maxMessages {
+		// Records already printed reach the terminal before we block again.
+		if err := out.Flush(); err != nil {
+			return count, fmt.Errorf("write standard output: %w", err)
+		}
 		pollCtx, cancel := ctx, context.CancelFunc(func() {})
 		if o.timeoutMs >= 0 {
 			pollCtx, cancel = context.WithTimeout(ctx, time.Duration(o.timeoutMs)*time.Millisecond)
