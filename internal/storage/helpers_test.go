@@ -111,12 +111,19 @@ func (e *testEnv) restart() {
 // kernel would on process death, nothing is trimmed or checkpointed.
 func (e *testEnv) crash() {
 	e.t.Helper()
-	e.m.mu.Lock()
-	e.m.closed = true
-	e.m.mu.Unlock()
-	close(e.m.stop)
-	e.m.loops.Wait()
-	for _, l := range e.m.Logs() {
+	abandon(e.m)
+	e.open()
+}
+
+// abandon stops a manager the way a killed process stops: files are closed
+// with nothing flushed, trimmed or checkpointed.
+func abandon(m *Manager) {
+	m.mu.Lock()
+	m.closed = true
+	m.mu.Unlock()
+	close(m.stop)
+	m.loops.Wait()
+	for _, l := range m.Logs() {
 		l.bg.Wait()
 		l.mu.Lock()
 		l.closed = true
@@ -125,15 +132,14 @@ func (e *testEnv) crash() {
 		}
 		l.mu.Unlock()
 	}
-	e.m.delMu.Lock()
-	for pd := range e.m.delTimers {
+	m.delMu.Lock()
+	for pd := range m.delTimers {
 		if pd.timer.Stop() {
-			e.m.deletes.Done()
+			m.deletes.Done()
 		}
 	}
-	e.m.delTimers = map[*pendingDelete]struct{}{}
-	e.m.delMu.Unlock()
-	e.open()
+	m.delTimers = map[*pendingDelete]struct{}{}
+	m.delMu.Unlock()
 }
 
 func (e *testEnv) log(topic string, p int32, cfg LogConfig) *Log {

@@ -24,8 +24,10 @@ type logEnv struct {
 	logger *slog.Logger
 	// scheduleDelete removes files after file.delete.delay.ms.
 	scheduleDelete func(files []string, delay time.Duration)
-	randMu         sync.Mutex
-	rand           *rand.Rand
+	// producerIDExpirationMs drops idle producers when state is loaded.
+	producerIDExpirationMs int64
+	randMu                 sync.Mutex
+	rand                   *rand.Rand
 }
 
 func (e *logEnv) jitter(maxMs int64) int64 {

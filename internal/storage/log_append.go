@@ -225,7 +225,7 @@ func (l *Log) roll(next int64) error {
 		return fmt.Errorf("storage: roll %s: %v: %w", l.tp, err, kerr.KafkaStorageError)
 	}
 	l.segments = append(l.segments, seg)
-	if err := writeProducerSnapshot(l.dir, l.logEnd.Load(), l.producers.producers); err != nil {
+	if err := writeProducerSnapshot(l.dir, base, l.producers.producers); err != nil {
 		l.env.logger.Warn("producer snapshot on roll failed", "partition", l.tp.String(), "error", err)
 	}
 	segs := append([]*segment(nil), l.segments[:len(l.segments)-1]...)

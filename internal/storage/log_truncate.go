@@ -120,7 +120,6 @@ func (l *Log) DeleteRecordsBefore(offset int64) (int64, error) {
 	if offset > l.logStart.Load() {
 		l.logStart.Store(offset)
 		l.epochs.truncateFromStart(offset)
-		l.producers.truncateHead(offset)
 	}
 	if err := l.deleteLogStartBreached(); err != nil {
 		return l.logStart.Load(), err
@@ -160,7 +159,6 @@ func (l *Log) deleteOldest(n int) error {
 	if err := l.epochs.flush(); err != nil {
 		l.env.logger.Warn("leader epoch checkpoint failed", "partition", l.tp.String(), "error", err)
 	}
-	l.producers.truncateHead(newStart)
 	delay := time.Duration(l.cfg.FileDeleteDelayMs) * time.Millisecond
 	if err := l.removeSegments(drop, delay); err != nil {
 		return err

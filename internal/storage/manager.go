@@ -3,6 +3,7 @@ package storage
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -96,7 +97,10 @@ type Manager struct {
 	logs        map[TopicPartition]*Log
 	dirErrs     map[string]error
 	brokerEpoch int64
-	closed      bool
+	// prevEpoch is the broker epoch read from the clean-shutdown markers
+	// (KIP-966), -1 if any dir was not shut down cleanly.
+	prevEpoch int64
+	closed    bool
 
 	deletes   sync.WaitGroup
 	delMu     sync.Mutex
@@ -128,8 +132,10 @@ func NewManager(cfg ManagerConfig) (*Manager, error) {
 		delTimers:   map[*pendingDelete]struct{}{},
 		stop:        make(chan struct{}),
 		brokerEpoch: -1,
+		prevEpoch:   -2,
 	}
-	m.env = &logEnv{clock: cfg.Clock, logger: cfg.Logger, scheduleDelete: m.scheduleDelete, rand: mrand.New(mrand.NewPCG(cfg.Seed, cfg.Seed>>1|1))}
+	m.env = &logEnv{clock: cfg.Clock, logger: cfg.Logger, scheduleDelete: m.scheduleDelete,
+		producerIDExpirationMs: cfg.ProducerIDExpiration.Milliseconds(), rand: mrand.New(mrand.NewPCG(cfg.Seed, cfg.Seed>>1|1))}
 	for _, dir := range cfg.Dirs {
 		if err := m.loadDir(dir); err != nil {
 			m.closeLogs()
@@ -146,6 +152,7 @@ func (m *Manager) loadDir(dir string) error {
 	marker := filepath.Join(dir, cleanShutdownFile)
 	_, statErr := os.Stat(marker)
 	clean := statErr == nil
+	m.notePreviousEpoch(marker, clean)
 	rps, err := readOffsetCheckpoint(filepath.Join(dir, recoveryPointCheckpointFile))
 	if err != nil {
 		m.cfg.Logger.Warn("ignoring unreadable checkpoint", "error", err)
@@ -415,6 +422,32 @@ func (m *Manager) scheduleDelete(paths []string, delay time.Duration) {
 		}
 	})
 	m.delTimers[pd] = struct{}{}
+}
+
+func (m *Manager) notePreviousEpoch(marker string, clean bool) {
+	epoch := int64(-1)
+	if clean {
+		var content struct {
+			BrokerEpoch *int64 `json:"brokerEpoch"`
+		}
+		if data, err := os.ReadFile(marker); err == nil && json.Unmarshal(data, &content) == nil && content.BrokerEpoch != nil {
+			epoch = *content.BrokerEpoch
+		}
+	}
+	if m.prevEpoch == -2 || epoch == -1 {
+		m.prevEpoch = epoch
+	} else {
+		m.prevEpoch = max(m.prevEpoch, epoch)
+	}
+}
+
+// PreviousBrokerEpoch is the broker epoch recorded by the last clean
+// shutdown, for BrokerRegistration's previousBrokerEpoch (KIP-966); -1 if
+// any log dir was not shut down cleanly.
+func (m *Manager) PreviousBrokerEpoch() int64 {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return max(m.prevEpoch, -1)
 }
 
 // SetBrokerEpoch records the epoch written into the clean-shutdown marker.

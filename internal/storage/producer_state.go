@@ -191,26 +191,17 @@ func (pa *producerAppend) commit(endOffset int64) {
 	pa.ps.mapEndOffset = endOffset
 }
 
-// expire drops producers idle since before cutoffMs that have no open
-// transaction.
+// expire drops producers with no open transaction whose last write is at
+// or before cutoffMs (now - producer.id.expiration.ms).
 func (ps *producerState) expire(cutoffMs int64) int {
 	n := 0
 	for pid, e := range ps.producers {
-		if e.currentTxnFirstOffset < 0 && e.lastTimestamp < cutoffMs {
+		if e.currentTxnFirstOffset < 0 && e.lastTimestamp <= cutoffMs {
 			delete(ps.producers, pid)
 			n++
 		}
 	}
 	return n
-}
-
-// truncateHead drops producers whose last write is below the log start.
-func (ps *producerState) truncateHead(logStart int64) {
-	for pid, e := range ps.producers {
-		if e.lastOffset() >= 0 && e.lastOffset() < logStart {
-			delete(ps.producers, pid)
-		}
-	}
 }
 
 // ProducerInfo is a producer's state as DescribeProducers reports it.

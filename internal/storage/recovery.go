@@ -286,6 +286,10 @@ func (l *Log) rebuildProducerState() error {
 		}
 	}
 	pa.commit(end)
-	l.producers.truncateHead(l.logStart.Load())
+	// Like Kafka, producers outlive the log head (DeleteRecords, retention)
+	// and leave only by expiring.
+	if l.env.producerIDExpirationMs > 0 {
+		l.producers.expire(l.env.clock.Now().UnixMilli() - l.env.producerIDExpirationMs)
+	}
 	return nil
 }
