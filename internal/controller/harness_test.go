@@ -1,8 +1,8 @@
 package controller
 
 import (
-	"bytes"
 	"context"
+	"log/slog"
 	"math/rand"
 	"testing"
 	"time"
@@ -26,19 +26,22 @@ type node struct {
 	ctrl   *Controller
 }
 
-var ctx = context.Background()
+var (
+	ctx   = context.Background()
+	quiet = slog.New(slog.DiscardHandler)
+)
 
 func newNode(t *testing.T, dir string, mut func(*Config)) *node {
 	t.Helper()
 	clk := clock.NewManual(time.Unix(1000, 0))
-	rn, err := raft.Open(raft.Config{NodeID: 1, MetadataLogDir: dir, Voters: []raft.Voter{{NodeID: 1}}, Clock: clk, ClusterID: "cid"})
+	rn, err := raft.Open(raft.Config{NodeID: 1, MetadataLogDir: dir, Voters: []raft.Voter{{NodeID: 1}}, Clock: clk, ClusterID: "cid", Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ld := metadata.NewLoader("cid", rn, nil)
+	ld := metadata.NewLoader("cid", rn, quiet)
 	rn.AddListener(ld)
 	rn.SetSnapshotter(ld)
-	cfg := Config{NodeID: 1, ClusterID: "cid", Clock: clk, Rand: rand.New(rand.NewSource(1))}
+	cfg := Config{NodeID: 1, ClusterID: "cid", Clock: clk, Rand: rand.New(rand.NewSource(1)), Logger: quiet}
 	if mut != nil {
 		mut(&cfg)
 	}
@@ -119,4 +122,3 @@ func (n *node) mustCreate(name string, parts int32, rf int16) {
 	}
 }
 
-var _ = bytes.Equal

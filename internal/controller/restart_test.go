@@ -29,11 +29,9 @@ func TestRestartKeepsState(t *testing.T) {
 	if err := n2.loader.WaitForOffset(ctx, want.Offset); err != nil {
 		t.Fatal(err)
 	}
-	got := n2.loader.Image()
-	for _, im := range []*metadata.Image{got, want} {
-		im.Offset, im.Epoch = 0, 0
-	}
-	if !reflect.DeepEqual(got, want) {
+	got, exp := *n2.loader.Image(), *want
+	got.Offset, got.Epoch, exp.Offset, exp.Epoch = 0, 0, 0, 0
+	if !reflect.DeepEqual(got, exp) {
 		t.Fatalf("image after restart differs:\n got %+v\nwant %+v", got, want)
 	}
 	resp, err := n2.ctrl.CreateTopics(ctx, createReq(7, false, topic("a", 1, 1)))
@@ -49,7 +47,7 @@ func TestRestartKeepsState(t *testing.T) {
 func TestLifecycleRegistersAndUnfences(t *testing.T) {
 	dir := t.TempDir()
 	n := newNode(t, dir, nil)
-	lc, err := NewBrokerLifecycle(LifecycleConfig{NodeID: 1, ClusterID: "cid", Clock: n.clk,
+	lc, err := NewBrokerLifecycle(LifecycleConfig{NodeID: 1, ClusterID: "cid", Clock: n.clk, Logger: quiet,
 		Listeners: []metadata.Endpoint{{Name: "PLAINTEXT", Host: "127.0.0.1", Port: 9092}},
 		MetadataOffset: func() int64 { return n.loader.Image().Offset }, Client: n.ctrl})
 	if err != nil {
@@ -87,7 +85,7 @@ func TestLifecycleRegistersAndUnfences(t *testing.T) {
 
 func TestLifecycleLoop(t *testing.T) {
 	n := newNode(t, t.TempDir(), nil)
-	lc, err := NewBrokerLifecycle(LifecycleConfig{NodeID: 1, ClusterID: "cid", Clock: n.clk,
+	lc, err := NewBrokerLifecycle(LifecycleConfig{NodeID: 1, ClusterID: "cid", Clock: n.clk, Logger: quiet,
 		MetadataOffset: func() int64 { return n.loader.Image().Offset }, Client: n.ctrl})
 	if err != nil {
 		t.Fatal(err)
