@@ -121,4 +121,3 @@ func (n *node) mustCreate(name string, parts int32, rf int16) {
 		n.t.Fatalf("create %s: %v %+v", name, err, resp)
 	}
 }
-

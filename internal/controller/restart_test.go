@@ -48,7 +48,7 @@ func TestLifecycleRegistersAndUnfences(t *testing.T) {
 	dir := t.TempDir()
 	n := newNode(t, dir, nil)
 	lc, err := NewBrokerLifecycle(LifecycleConfig{NodeID: 1, ClusterID: "cid", Clock: n.clk, Logger: quiet,
-		Listeners: []metadata.Endpoint{{Name: "PLAINTEXT", Host: "127.0.0.1", Port: 9092}},
+		Listeners:      []metadata.Endpoint{{Name: "PLAINTEXT", Host: "127.0.0.1", Port: 9092}},
 		MetadataOffset: func() int64 { return n.loader.Image().Offset }, Client: n.ctrl})
 	if err != nil {
 		t.Fatal(err)
