@@ -171,12 +171,14 @@ func (l *Log) Read(offset int64, maxBytes int32, maxOffset int64, minOneMessage 
 	if offset == res.LogEndOffset || offset >= maxOffset {
 		return res, nil
 	}
+	// The offset may lie in a gap at the end of a segment (compaction,
+	// follower appends); then the data starts in a later one.
 	for i := l.segmentFor(offset); i < len(l.segments); i++ {
-		recs, err := l.segments[i].read(offset, maxBytes, maxOffset, minOneMessage)
+		recs, found, err := l.segments[i].read(offset, maxBytes, maxOffset, minOneMessage)
 		if err != nil {
 			return res, err
 		}
-		if recs != nil {
+		if found {
 			res.Records = recs
 			return res, nil
 		}
@@ -184,26 +186,28 @@ func (l *Log) Read(offset int64, maxBytes int32, maxOffset int64, minOneMessage 
 	return res, nil
 }
 
-// read collects batches from this segment; nil if it has none at offset.
-func (s *segment) read(offset int64, maxBytes int32, maxOffset int64, minOneMessage bool) ([]byte, error) {
+// read collects batches from this segment. found is false when no batch
+// of the segment reaches offset; recs may be empty when one does but it is
+// at or past maxOffset or larger than maxBytes without minOneMessage.
+func (s *segment) read(offset int64, maxBytes int32, maxOffset int64, minOneMessage bool) (recs []byte, found bool, err error) {
 	start, h, err := s.findBatch(offset)
 	if errors.Is(err, io.EOF) {
-		return nil, nil
+		return nil, false, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if h.LastOffset() >= maxOffset {
-		return nil, nil
+		return nil, true, nil
 	}
 	first := int64(h.Size())
 	if first > int64(maxBytes) && !minOneMessage {
-		return nil, nil
+		return nil, true, nil
 	}
 	limit := min(max(int64(maxBytes), first), s.size-start)
 	buf := make([]byte, limit)
 	if _, err := s.log.ReadAt(buf, start); err != nil {
-		return nil, fmt.Errorf("storage: read segment %s at %d: %w", s.logPath(), start, err)
+		return nil, false, fmt.Errorf("storage: read segment %s at %d: %v: %w", s.logPath(), start, err, kerr.KafkaStorageError)
 	}
 	// Keep whole batches below maxOffset.
 	end := 0
@@ -218,10 +222,7 @@ func (s *segment) read(offset int64, maxBytes int32, maxOffset int64, minOneMess
 		}
 		end += len(hb)
 	}
-	if end == 0 {
-		return nil, nil
-	}
-	return buf[:end], nil
+	return buf[:end], true, nil
 }
 
 // OffsetForTimestamp finds the first offset whose record timestamp is >= ts,

@@ -159,7 +159,10 @@ func (s *segment) indexBatch(b batchInfo, pos int64, indexInterval int32) error 
 		s.maxTimestamp = b.maxTimestamp
 		s.offsetOfMaxTimestamp = b.lastOffset
 	}
-	if s.bytesSinceLastIndex > int64(indexInterval) {
+	// A full index only makes lookups scan further; an append that fills
+	// it mid-way must not fail after its bytes are written. The next
+	// append rolls.
+	if s.bytesSinceLastIndex > int64(indexInterval) && !s.oidx.isFull() && !s.tidx.isFull() {
 		if err := s.oidx.append(b.lastOffset, int32(pos)); err != nil {
 			return err
 		}
