@@ -2,12 +2,16 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/spf13/pflag"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 	"go.uber.org/goleak"
 )
 
@@ -31,6 +35,31 @@ func runCLIFrom(t *testing.T, in io.Reader, args ...string) (stdout, stderr stri
 	root.SetArgs(args)
 	err = root.Execute()
 	return out.String(), errb.String(), err
+}
+
+// requireAPIs skips the test, naming what is missing, when the broker does
+// not advertise every API in keys (a Kafka feature the server lacks yet).
+func requireAPIs(t *testing.T, bootstrap string, keys ...int16) {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(bootstrap))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	versions, err := kadm.NewClient(cl).ApiVersions(context.Background())
+	if err != nil {
+		t.Fatalf("ApiVersions: %v", err)
+	}
+	for _, v := range versions {
+		if v.Err != nil {
+			t.Fatalf("ApiVersions of broker %d: %v", v.NodeID, v.Err)
+		}
+		for _, k := range keys {
+			if _, ok := v.KeyMaxVersion(k); !ok {
+				t.Skipf("broker %d does not support %s yet", v.NodeID, kmsg.NameForKey(k))
+			}
+		}
+	}
 }
 
 // mustRun is runCLI that fails the test on error.

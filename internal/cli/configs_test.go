@@ -153,6 +153,7 @@ func TestJavaDouble(t *testing.T) {
 
 func TestConfigsQuotas(t *testing.T) {
 	bs := startBroker(t)
+	requireAPIs(t, bs, 48, 49) // DescribeClientQuotas, AlterClientQuotas
 	out := mustRun(t, "", "configs", "--bootstrap-server", bs, "--alter", "--entity-type", "users", "--entity-name", "alice",
 		"--add-config", "producer_byte_rate=1024,consumer_byte_rate=2048")
 	if out != "Completed updating config for user alice.\n" {

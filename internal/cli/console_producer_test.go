@@ -123,8 +123,16 @@ func TestProduceAndConsume(t *testing.T) {
 		t.Fatalf("consume with timeout: err %v out %q stderr %q", err, out, errOut)
 	}
 
+}
+
+func TestConsoleConsumerGroup(t *testing.T) {
+	bs := startBroker(t)
+	requireAPIs(t, bs, 10, 11, 12, 14, 8, 9) // FindCoordinator, JoinGroup, Heartbeat, SyncGroup, OffsetCommit, OffsetFetch
+	mustRun(t, "", "topics", "--bootstrap-server", bs, "--create", "--topic", "lines", "--partitions", "1")
+	mustRun(t, "first\nsecond\nthird\nfourth\nfifth\n", "console-producer", "--bootstrap-server", bs, "--topic", "lines")
+
 	// A group resumes where its previous member stopped.
-	out = mustRun(t, "", "console-consumer", "--bootstrap-server", bs, "--topic", "lines", "--group", "g1", "--from-beginning", "--max-messages", "2")
+	out := mustRun(t, "", "console-consumer", "--bootstrap-server", bs, "--topic", "lines", "--group", "g1", "--from-beginning", "--max-messages", "2")
 	if out != "first\nsecond\n" {
 		t.Fatalf("group first run: %q", out)
 	}

@@ -30,6 +30,7 @@ func TestJavaDateLayout(t *testing.T) {
 
 func TestConsumerPerf(t *testing.T) {
 	bs := startBroker(t)
+	requireAPIs(t, bs, 10, 11, 12, 14) // the perf consumer is a group member
 	mustRun(t, "", "topics", "--bootstrap-server", bs, "--create", "--topic", "cperf", "--partitions", "2")
 	mustRun(t, "", "producer-perf-test", "--topic", "cperf", "--num-records", "30", "--record-size", "100",
 		"--throughput", "-1", "--producer-props", "bootstrap.servers="+bs)

@@ -38,6 +38,8 @@ const (
 	// perfMaxSamples bounds the latency samples kept for percentiles; above
 	// it every k-th record is sampled, as Kafka does.
 	perfMaxSamples = 1_000_000
+	// perfPayloadPool is how many distinct start offsets random payloads have.
+	perfPayloadPool = 1 << 20
 )
 
 type producerPerfOpts struct {
@@ -243,6 +245,7 @@ type perfRun struct {
 	sleep        func(time.Duration)
 	out, errOut  io.Writer
 	payloads     [][]byte
+	pool         []byte // read-only: records share it
 	rng          *rand.Rand
 	transactions bool
 	txnDuration  time.Duration
@@ -259,11 +262,16 @@ func (r *perfRun) payload(i int64) []byte {
 	case r.o.payloadMonotonic:
 		return []byte(strconv.FormatInt(i, 10))
 	}
-	p := make([]byte, r.o.recordSize)
-	for j := range p {
-		p[j] = byte('A' + r.rng.IntN(26))
+	// Random uppercase letters like Kafka's payloads, cut from a pool made
+	// once so that generating payloads never limits the measured producer.
+	if r.pool == nil {
+		r.pool = make([]byte, r.o.recordSize+perfPayloadPool)
+		for j := range r.pool {
+			r.pool[j] = byte('A' + r.rng.IntN(26))
+		}
 	}
-	return p
+	off := r.rng.IntN(perfPayloadPool)
+	return r.pool[off : off+r.o.recordSize : off+r.o.recordSize]
 }
 
 func (r *perfRun) run(ctx context.Context) error {

@@ -75,13 +75,13 @@ func TestProducerPerf(t *testing.T) {
 		t.Fatalf("topic holds %d records, want 70: %q", total, got)
 	}
 
-	// Payloads from a file, warmup, and a transaction.
+	// Payloads from a file, with warmup.
 	payloads := filepath.Join(t.TempDir(), "payloads.txt")
 	if err := os.WriteFile(payloads, []byte("alpha\nbeta\ngamma\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	out = mustRun(t, "", "producer-perf-test", "--topic", "perf", "--num-records", "10", "--payload-file", payloads,
-		"--throughput", "-1", "--producer-props", "bootstrap.servers="+bs, "--warmup-records", "4", "--transactional-id", "perf-txn")
+		"--throughput", "-1", "--producer-props", "bootstrap.servers="+bs, "--warmup-records", "4")
 	if !strings.Contains(out, "Number of messages read: 3\n") || !strings.Contains(out, "Warmup first 4 records.") ||
 		!regexp.MustCompile(`(?m)^6 steady state records sent, `).MatchString(out) {
 		t.Fatalf("payload file / warmup output: %q", out)
@@ -89,8 +89,7 @@ func TestProducerPerf(t *testing.T) {
 	if m := perfSummary.FindStringSubmatch(out); m == nil || m[1] != "10" {
 		t.Fatalf("summary: %q", out)
 	}
-	values := mustRun(t, "", "console-consumer", "--bootstrap-server", bs, "--topic", "perf", "--from-beginning",
-		"--isolation-level", "read_committed", "--max-messages", "80")
+	values := mustRun(t, "", "console-consumer", "--bootstrap-server", bs, "--topic", "perf", "--from-beginning", "--max-messages", "80")
 	lines := strings.Split(strings.TrimSuffix(values, "\n"), "\n")
 	seen := map[string]int{}
 	for _, l := range lines {
@@ -98,6 +97,22 @@ func TestProducerPerf(t *testing.T) {
 	}
 	if len(lines) != 80 || seen["19"] != 1 || seen["alpha"]+seen["beta"]+seen["gamma"] != 10 {
 		t.Fatalf("consumed %d values, counts %v", len(lines), seen)
+	}
+}
+
+func TestProducerPerfTransactions(t *testing.T) {
+	bs := startBroker(t)
+	requireAPIs(t, bs, 10, 22, 24, 26) // FindCoordinator, InitProducerId, AddPartitionsToTxn, EndTxn
+	mustRun(t, "", "topics", "--bootstrap-server", bs, "--create", "--topic", "txn", "--partitions", "1")
+	out := mustRun(t, "", "producer-perf-test", "--topic", "txn", "--num-records", "10", "--payload-monotonic",
+		"--throughput", "-1", "--producer-props", "bootstrap.servers="+bs, "--transactional-id", "perf-txn", "--transaction-duration-ms", "1")
+	if m := perfSummary.FindStringSubmatch(out); m == nil || m[1] != "10" {
+		t.Fatalf("summary: %q", out)
+	}
+	values := mustRun(t, "", "console-consumer", "--bootstrap-server", bs, "--topic", "txn", "--from-beginning",
+		"--isolation-level", "read_committed", "--max-messages", "10")
+	if values != "0\n1\n2\n3\n4\n5\n6\n7\n8\n9\n" {
+		t.Fatalf("committed values: %q", values)
 	}
 }
 
