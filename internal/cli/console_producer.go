@@ -5,15 +5,18 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
+	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -175,54 +178,124 @@ func runConsoleProducer(cmd *cobra.Command, o *consoleProducerOpts) error {
 		return err
 	}
 	defer cl.Close()
-	ctx := cmdContext(cmd)
+	// Like Kafka's shutdown hook, an interrupt stops reading but still
+	// delivers what was already read.
+	ctx, stop := signal.NotifyContext(cmdContext(cmd), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	p := &lineProducer{cl: cl, reader: reader, sync: o.sync, topic: o.topic, errOut: cmd.ErrOrStderr()}
+	if isTerminal(cmd.InOrStdin()) {
+		p.prompt = cmd.OutOrStdout()
+	}
+	runErr := p.run(ctx, cmd.InOrStdin())
+	// Records buffered before a bad line or an interrupt are still sent;
+	// kgo's Close alone would drop them.
+	flushCtx, cancel := context.WithTimeout(context.Background(), flushTimeout)
+	defer cancel()
+	if err := cl.Flush(flushCtx); err != nil && runErr == nil {
+		runErr = fmt.Errorf("flush records: %w", err)
+	}
+	if runErr == nil {
+		runErr = p.sendError()
+	}
+	return runErr
+}
 
-	in := cmd.InOrStdin()
-	prompt := isTerminal(in)
-	br := bufio.NewReaderSize(in, 64*1024)
-	var failed atomic.Int64
-	var firstErr error
-	var errOnce sync.Once
-	errOut := cmd.ErrOrStderr()
-	var errMu sync.Mutex
+// flushTimeout bounds the final flush, like the Java producer's close.
+const flushTimeout = 30 * time.Second
+
+// lineProducer sends one record per input line.
+type lineProducer struct {
+	cl     *kgo.Client
+	reader *lineReader
+	sync   bool
+	topic  string
+	prompt io.Writer // non-nil when stdin is a terminal
+	errOut io.Writer
+
+	mu       sync.Mutex
+	failed   int64
+	firstErr error
+}
+
+type lineOrErr struct {
+	line string
+	err  error
+}
+
+func (p *lineProducer) run(ctx context.Context, in io.Reader) error {
+	lines := make(chan lineOrErr)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		defer close(lines)
+		br := bufio.NewReaderSize(in, 64*1024)
+		for {
+			if p.prompt != nil {
+				fmt.Fprint(p.prompt, ">")
+			}
+			line, err := readLine(br)
+			if errors.Is(err, io.EOF) {
+				return
+			}
+			select {
+			case lines <- lineOrErr{line, err}:
+			case <-done:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
 	for {
-		if prompt {
-			fmt.Fprint(cmd.OutOrStdout(), ">")
+		var l lineOrErr
+		var ok bool
+		select {
+		case <-ctx.Done():
+			return &exitError{code: 130, err: errors.New("interrupted")}
+		case l, ok = <-lines:
 		}
-		line, err := readLine(br)
-		if errors.Is(err, io.EOF) {
-			break
+		if !ok {
+			return nil
 		}
-		if err != nil {
-			return fmt.Errorf("read standard input: %w", err)
+		if l.err != nil {
+			return fmt.Errorf("read standard input: %w", l.err)
 		}
-		rec, err := reader.parse(line)
+		rec, err := p.reader.parse(l.line)
 		if err != nil {
 			return err
 		}
-		if o.sync {
-			if err := cl.ProduceSync(ctx, rec).FirstErr(); err != nil {
-				return fmt.Errorf("send record to topic %s: %w", o.topic, err)
+		if p.sync {
+			if err := p.cl.ProduceSync(ctx, rec).FirstErr(); err != nil {
+				return fmt.Errorf("send record to topic %s: %w", p.topic, err)
 			}
 			continue
 		}
-		cl.Produce(ctx, rec, func(r *kgo.Record, err error) {
-			if err == nil {
-				return
-			}
-			failed.Add(1)
-			errOnce.Do(func() { firstErr = err })
-			errMu.Lock()
-			fmt.Fprintf(errOut, "Error when sending message to topic %s with key: %s, value: %s with error: %v\n",
-				r.Topic, byteCount(r.Key), byteCount(r.Value), err)
-			errMu.Unlock()
-		})
+		p.cl.Produce(ctx, rec, p.onSent)
 	}
-	if err := cl.Flush(ctx); err != nil {
-		return fmt.Errorf("flush records: %w", err)
+}
+
+func (p *lineProducer) onSent(r *kgo.Record, err error) {
+	if err == nil {
+		return
 	}
-	if n := failed.Load(); n > 0 {
-		return fmt.Errorf("%d record(s) could not be sent to topic %s: %w", n, o.topic, firstErr)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.failed++
+	if p.firstErr == nil {
+		p.firstErr = err
+	}
+	fmt.Fprintf(p.errOut, "Error when sending message to topic %s with key: %s, value: %s with error: %v\n",
+		r.Topic, byteCount(r.Key), byteCount(r.Value), err)
+}
+
+// sendError reports asynchronous send failures, which Kafka's tool only
+// logs; exiting non-zero keeps lost records from going unnoticed.
+func (p *lineProducer) sendError() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.failed > 0 {
+		return fmt.Errorf("%d record(s) could not be sent to topic %s: %w", p.failed, p.topic, p.firstErr)
 	}
 	return nil
 }

@@ -172,3 +172,16 @@ func TestConsoleToolsBadInput(t *testing.T) {
 		}
 	}
 }
+
+func TestConsoleProducerBadLineKeepsEarlierRecords(t *testing.T) {
+	bs := startBroker(t)
+	mustRun(t, "", "topics", "--bootstrap-server", bs, "--create", "--topic", "partial", "--partitions", "1")
+	_, _, err := runCLI(t, "k1\tv1\nnokey\nk3\tv3\n", "console-producer", "--bootstrap-server", bs, "--topic", "partial",
+		"--property", "parse.key=true")
+	if err == nil || !strings.Contains(err.Error(), "no key separator found on line number 2: 'nokey'") {
+		t.Fatalf("err = %v, want the line-2 parse error", err)
+	}
+	if out := mustRun(t, "", "get-offsets", "--bootstrap-server", bs, "--topic", "partial"); out != "partial:0:1\n" {
+		t.Fatalf("records before the bad line: %q, want partial:0:1", out)
+	}
+}
