@@ -183,8 +183,10 @@ func (m *Manager) loadDir(dir string) error {
 			continue
 		}
 		tp, ok := parsePartitionDir(name)
-		if !ok {
-			continue // -future, -stray and foreign directories are left alone
+		if !ok || tp.Topic == MetadataTopic {
+			// -future, -stray and foreign directories are left alone, and
+			// the metadata log belongs to the raft layer, as in Kafka.
+			continue
 		}
 		get := func(mp map[TopicPartition]int64) int64 {
 			if v, ok := mp[tp]; ok {
@@ -222,6 +224,10 @@ func (m *Manager) loadDir(dir string) error {
 	}
 	return nil
 }
+
+// MetadataTopic is the metadata log's topic; its directory may share a log
+// dir with partitions but is never a partition log.
+const MetadataTopic = "__cluster_metadata"
 
 // parsePartitionDir splits "<topic>-<partition>".
 func parsePartitionDir(name string) (TopicPartition, bool) {
