@@ -145,3 +145,16 @@ func TestToolAliases(t *testing.T) {
 		t.Fatal("creating an existing topic through the alias exited 0")
 	}
 }
+
+func TestTopicsMinISRReports(t *testing.T) {
+	bs := startBroker(t)
+	mustRun(t, "", "topics", "--bootstrap-server", bs, "--create", "--topic", "strict", "--partitions", "2",
+		"--replication-factor", "1", "--config", "min.insync.replicas=2")
+	out := mustRun(t, "", "topics", "--bootstrap-server", bs, "--describe", "--topic", "strict", "--under-min-isr-partitions")
+	if strings.Count(out, "\tTopic: strict\tPartition: ") != 2 || strings.HasPrefix(out, "Topic:") {
+		t.Fatalf("--under-min-isr-partitions: %q", out)
+	}
+	if out := mustRun(t, "", "topics", "--bootstrap-server", bs, "--describe", "--topic", "strict", "--at-min-isr-partitions"); out != "" {
+		t.Fatalf("--at-min-isr-partitions: %q", out)
+	}
+}
