@@ -36,19 +36,35 @@ configs() { tool kafka-configs kafka.admin.ConfigCommand --bootstrap-server "$B"
 expect() { grep -Eq -- "$1" "$out" || fail "$2: no line matching /$1/ in the output above"; }
 expect_not() { ! grep -Eq -- "$1" "$out" || fail "$2: unexpected line matching /$1/ in the output above"; }
 
+# eventually FN ARGS... retries a check function (tool runs plus expects) until it passes. Admin
+# writes are committed by the controller before the tool returns, but a broker serves reads from
+# its own copy of the metadata, which catches up a moment later (in Kafka as well).
+eventually() {
+  local i
+  for i in 1 2 3 4 5 6 7 8 9 10; do
+    if ( "$@" ); then return 0; fi
+    echo "(not visible yet, retrying)"
+    sleep 0.5
+  done
+  "$@"
+}
+
 # --- kafka-topics ------------------------------------------------------------------------------
 step "kafka-topics --create"
 topics --create --topic "$topic" --partitions 1 --replication-factor 1 --config retention.ms=86400000
 expect "^Created topic $topic\.$" "create"
 
 step "kafka-topics --list"
-topics --list
-expect "^$topic$" "list"
+listed() { topics --list; expect "^$topic$" "list"; }
+eventually listed
 
 step "kafka-topics --describe"
-topics --describe --topic "$topic"
-expect "^Topic: $topic	TopicId: [A-Za-z0-9_-]{22}	PartitionCount: 1	ReplicationFactor: 1	Configs: .*retention\.ms=86400000" "describe header"
-expect "^	Topic: $topic	Partition: 0	Leader: $broker_id	Replicas: $broker_id	Isr: $broker_id" "describe partition 0"
+described() {
+  topics --describe --topic "$topic"
+  expect "^Topic: $topic	TopicId: [A-Za-z0-9_-]{22}	PartitionCount: 1	ReplicationFactor: 1	Configs: .*retention\.ms=86400000" "describe header"
+  expect "^	Topic: $topic	Partition: 0	Leader: $broker_id	Replicas: $broker_id	Isr: $broker_id" "describe partition 0"
+}
+eventually described
 
 # --- console producer and consumer -------------------------------------------------------------
 step "kafka-console-producer with parse.key and parse.headers (zstd)"
@@ -77,37 +93,46 @@ fi
 # --- partitions --------------------------------------------------------------------------------
 step "kafka-topics --alter --partitions 3"
 topics --alter --topic "$topic" --partitions 3
-topics --describe --topic "$topic"
-expect "PartitionCount: 3" "describe after alter"
-[ "$(grep -Ec "^	Topic: $topic	Partition: [0-2]	Leader: $broker_id" "$out")" = 3 ] \
-  || fail "describe after alter does not list partitions 0-2 led by broker $broker_id"
+described3() {
+  topics --describe --topic "$topic"
+  expect "PartitionCount: 3" "describe after alter"
+  [ "$(grep -Ec "^	Topic: $topic	Partition: [0-2]	Leader: $broker_id" "$out")" = 3 ] \
+    || fail "describe after alter does not list partitions 0-2 led by broker $broker_id"
+}
+eventually described3
 
 # --- kafka-configs: topic ----------------------------------------------------------------------
+tcfg() { configs --entity-type topics --entity-name "$topic" "$@"; }
+
 step "kafka-configs topic --describe"
-configs --entity-type topics --entity-name "$topic" --describe
-expect "^Dynamic configs for topic $topic are:" "topic describe header"
-expect "^  retention\.ms=86400000 sensitive=false synonyms=\{DYNAMIC_TOPIC_CONFIG:retention\.ms=86400000" "retention.ms"
+topic_created() {
+  tcfg --describe
+  expect "^Dynamic configs for topic $topic are:" "topic describe header"
+  expect "^  retention\.ms=86400000 sensitive=false synonyms=\{DYNAMIC_TOPIC_CONFIG:retention\.ms=86400000" "retention.ms"
+}
+eventually topic_created
 
 step "kafka-configs topic --alter --add-config"
-configs --entity-type topics --entity-name "$topic" --alter \
-  --add-config 'max.message.bytes=2000000,cleanup.policy=[delete,compact]'
+tcfg --alter --add-config 'max.message.bytes=2000000,cleanup.policy=[delete,compact]'
 expect "^Completed updating config for topic $topic\.$" "alter topic"
-configs --entity-type topics --entity-name "$topic" --describe
-expect "^  max\.message\.bytes=2000000 sensitive=false" "max.message.bytes after alter"
-expect "^  cleanup\.policy=delete,compact sensitive=false" "cleanup.policy after alter"
+topic_added() {
+  tcfg --describe
+  expect "^  max\.message\.bytes=2000000 sensitive=false" "max.message.bytes after alter"
+  expect "^  cleanup\.policy=delete,compact sensitive=false" "cleanup.policy after alter"
+}
+eventually topic_added
 
 step "kafka-configs topic --alter --delete-config"
-configs --entity-type topics --entity-name "$topic" --alter --delete-config max.message.bytes,cleanup.policy
-configs --entity-type topics --entity-name "$topic" --describe
-expect_not "^  max\.message\.bytes=" "max.message.bytes after delete-config"
-expect_not "^  cleanup\.policy=" "cleanup.policy after delete-config"
-expect "^  retention\.ms=86400000 " "retention.ms kept after deleting other keys"
-
-step "kafka-configs topic --describe --all shows defaults"
-configs --entity-type topics --entity-name "$topic" --describe --all
-expect "^All configs for topic $topic are:" "describe --all header"
-expect "^  segment\.bytes=1073741824 sensitive=false synonyms=\{DEFAULT_CONFIG:log\.segment\.bytes=1073741824\}" "segment.bytes default"
-expect "^  retention\.ms=86400000 sensitive=false" "retention.ms in --all"
+tcfg --alter --delete-config max.message.bytes,cleanup.policy
+topic_deleted() {
+  tcfg --describe --all
+  expect "^All configs for topic $topic are:" "describe --all header"
+  expect "^  max\.message\.bytes=1048588 sensitive=false synonyms=\{DEFAULT_CONFIG:message\.max\.bytes=1048588\}" "max.message.bytes back to default"
+  expect "^  cleanup\.policy=delete sensitive=false synonyms=\{DEFAULT_CONFIG:log\.cleanup\.policy=delete\}" "cleanup.policy back to default"
+  expect "^  segment\.bytes=1073741824 sensitive=false synonyms=\{DEFAULT_CONFIG:log\.segment\.bytes=1073741824\}" "segment.bytes default"
+  expect "^  retention\.ms=86400000 sensitive=false synonyms=\{DYNAMIC_TOPIC_CONFIG:retention\.ms=86400000" "retention.ms kept"
+}
+eventually topic_deleted
 
 step "kafka-configs topic with a bad value must fail"
 echo "\$ kafka-configs --alter --add-config retention.ms=not-a-number"
@@ -120,23 +145,32 @@ grep -q "InvalidConfigurationException" "$out" || { cat "$out"; fail "bad value 
 
 # --- kafka-configs: brokers --------------------------------------------------------------------
 step "kafka-configs brokers --entity-default and --entity-name $broker_id"
-configs --entity-type brokers --entity-default --alter --add-config log.cleaner.backoff.ms=16000
+bcfg() { configs --entity-type brokers --entity-name "$broker_id" "$@"; }
+dcfg() { configs --entity-type brokers --entity-default "$@"; }
+dcfg --alter --add-config log.cleaner.backoff.ms=16000
 expect "^Completed updating default config for brokers in the cluster\.$" "alter broker default"
-configs --entity-type brokers --entity-name "$broker_id" --alter --add-config log.cleaner.backoff.ms=17000
+bcfg --alter --add-config log.cleaner.backoff.ms=17000
 expect "^Completed updating config for broker $broker_id\.$" "alter broker $broker_id"
-configs --entity-type brokers --entity-default --describe
-expect "^  log\.cleaner\.backoff\.ms=16000 sensitive=false synonyms=\{DYNAMIC_DEFAULT_BROKER_CONFIG:log\.cleaner\.backoff\.ms=16000\}" "broker default describe"
-configs --entity-type brokers --entity-name "$broker_id" --describe
-expect "^Dynamic configs for broker $broker_id are:" "broker describe header"
-expect "^  log\.cleaner\.backoff\.ms=17000 sensitive=false synonyms=\{DYNAMIC_BROKER_CONFIG:log\.cleaner\.backoff\.ms=17000, DYNAMIC_DEFAULT_BROKER_CONFIG:log\.cleaner\.backoff\.ms=16000, DEFAULT_CONFIG:log\.cleaner\.backoff\.ms=15000\}" "broker $broker_id describe with synonyms"
+default_set() {
+  dcfg --describe
+  expect "^  log\.cleaner\.backoff\.ms=16000 sensitive=false synonyms=\{DYNAMIC_DEFAULT_BROKER_CONFIG:log\.cleaner\.backoff\.ms=16000\}" "broker default describe"
+}
+eventually default_set
+broker_set() {
+  bcfg --describe
+  expect "^Dynamic configs for broker $broker_id are:" "broker describe header"
+  expect "^  log\.cleaner\.backoff\.ms=17000 sensitive=false synonyms=\{DYNAMIC_BROKER_CONFIG:log\.cleaner\.backoff\.ms=17000, DYNAMIC_DEFAULT_BROKER_CONFIG:log\.cleaner\.backoff\.ms=16000, DEFAULT_CONFIG:log\.cleaner\.backoff\.ms=15000\}" "broker $broker_id describe with synonyms"
+}
+eventually broker_set
 
 step "kafka-configs brokers --delete-config"
-configs --entity-type brokers --entity-name "$broker_id" --alter --delete-config log.cleaner.backoff.ms
-configs --entity-type brokers --entity-default --alter --delete-config log.cleaner.backoff.ms
-configs --entity-type brokers --entity-name "$broker_id" --describe
-expect_not "log\.cleaner\.backoff\.ms" "broker $broker_id after delete-config"
-configs --entity-type brokers --entity-default --describe
-expect_not "log\.cleaner\.backoff\.ms" "broker default after delete-config"
+bcfg --alter --delete-config log.cleaner.backoff.ms
+dcfg --alter --delete-config log.cleaner.backoff.ms
+broker_unset() {
+  bcfg --describe --all
+  expect "^  log\.cleaner\.backoff\.ms=15000 sensitive=false synonyms=\{DEFAULT_CONFIG:log\.cleaner\.backoff\.ms=15000\}" "broker $broker_id back to the static default"
+}
+eventually broker_unset
 
 # --- delete ------------------------------------------------------------------------------------
 step "kafka-topics --delete"

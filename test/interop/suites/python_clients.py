@@ -52,6 +52,20 @@ def step(msg):
     print(f"--- [python] {msg}", flush=True)
 
 
+def eventually(fn, timeout=TIMEOUT):
+    """Retries fn until it stops raising SuiteFailure. Admin changes are committed by the
+    controller before the call returns, but a broker answers reads from its own copy of the
+    metadata, which catches up a moment later (in Kafka as well), so reads after writes poll."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return fn()
+        except SuiteFailure:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.2)
+
+
 def wait_futures(futures, what):
     """Resolves a dict of admin futures, failing with the broker's error for `what`."""
     results = {}
@@ -69,6 +83,23 @@ def partition_count(admin, topic):
     check(tm is not None, f"list_topics has no entry for {topic}")
     check(tm.error is None, f"list_topics error for {topic}: {tm.error}")
     return len(tm.partitions)
+
+
+def list_and_check(admin, bootstrap, topic):
+    md = admin.list_topics(timeout=TIMEOUT)
+    check(topic in md.topics, f"list_topics does not include {topic}")
+    tm = md.topics[topic]
+    check(len(tm.partitions) == PARTITIONS,
+          f"{topic} has {len(tm.partitions)} partitions, want {PARTITIONS}")
+    for pid, pm in tm.partitions.items():
+        check(pm.leader >= 0, f"partition {pid} has no leader")
+        check(pm.replicas == [pm.leader] and pm.isrs == [pm.leader],
+              f"partition {pid}: replicas {pm.replicas} isrs {pm.isrs}, want [{pm.leader}]")
+    check(len(md.brokers) >= 1, "list_topics lists no brokers")
+    host, port = bootstrap.rsplit(":", 1)
+    check(any(b.host == host and b.port == int(port) for b in md.brokers.values()),
+          f"no broker advertised at {bootstrap}: {[str(b) for b in md.brokers.values()]}")
+    return md
 
 
 def admin_create_and_list(admin, bootstrap, topic):
@@ -90,20 +121,9 @@ def admin_create_and_list(admin, bootstrap, topic):
               f"creating an existing topic: want TOPIC_ALREADY_EXISTS, got {e.args[0]}")
 
     step("list_topics")
-    md = admin.list_topics(timeout=TIMEOUT)
-    check(topic in md.topics, f"list_topics does not include {topic}")
-    tm = md.topics[topic]
-    check(len(tm.partitions) == PARTITIONS,
-          f"{topic} has {len(tm.partitions)} partitions, want {PARTITIONS}")
-    for pid, pm in tm.partitions.items():
-        check(pm.leader >= 0, f"partition {pid} has no leader")
-        check(pm.replicas == [pm.leader] and pm.isrs == [pm.leader],
-              f"partition {pid}: replicas {pm.replicas} isrs {pm.isrs}, want [{pm.leader}]")
-    check(len(md.brokers) >= 1, "list_topics lists no brokers")
+    md = eventually(lambda: list_and_check(admin, bootstrap, topic))
     host, port = bootstrap.rsplit(":", 1)
-    check(any(b.host == host and b.port == int(port) for b in md.brokers.values()),
-          f"no broker advertised at {bootstrap}: {[str(b) for b in md.brokers.values()]}")
-    return next(iter(md.brokers.values())).id
+    return next(b.id for b in md.brokers.values() if b.host == host and b.port == int(port))
 
 
 def produce_idempotent(bootstrap, topic, expected):
@@ -209,14 +229,17 @@ def consume_and_verify(bootstrap, topic, expected):
 def describe_and_alter_configs(admin, topic, broker_id):
     step("describe_configs topic")
     res = ConfigResource(ConfigResource.Type.TOPIC, topic)
-    entries = wait_futures(admin.describe_configs([res]), "describe_configs")[res]
-    check(entries["cleanup.policy"].value == "delete", "cleanup.policy is not delete")
-    mmb = entries["max.message.bytes"]
-    check(mmb.value == "2000000" and mmb.source == ConfigSource.DYNAMIC_TOPIC_CONFIG.value,
-          f"max.message.bytes: {mmb.value} from source {mmb.source}, want 2000000 from topic config")
-    ret = entries["retention.ms"]
-    check(ret.value == "604800000" and ret.is_default,
-          f"retention.ms default: {ret.value} (default={ret.is_default}), want 604800000")
+
+    def created_configs():
+        entries = wait_futures(admin.describe_configs([res]), "describe_configs")[res]
+        check(entries["cleanup.policy"].value == "delete", "cleanup.policy is not delete")
+        mmb = entries["max.message.bytes"]
+        check(mmb.value == "2000000" and mmb.source == ConfigSource.DYNAMIC_TOPIC_CONFIG.value,
+              f"max.message.bytes: {mmb.value} from source {mmb.source}, want 2000000 from topic config")
+        ret = entries["retention.ms"]
+        check(ret.value == "604800000" and ret.is_default,
+              f"retention.ms default: {ret.value} (default={ret.is_default}), want 604800000")
+    eventually(created_configs)
 
     step("incremental_alter_configs topic: SET retention.ms, DELETE max.message.bytes")
     alter = ConfigResource(ConfigResource.Type.TOPIC, topic, incremental_configs=[
@@ -224,12 +247,15 @@ def describe_and_alter_configs(admin, topic, broker_id):
         ConfigEntry("max.message.bytes", None, incremental_operation=AlterConfigOpType.DELETE),
     ])
     wait_futures(admin.incremental_alter_configs([alter]), "incremental_alter_configs")
-    entries = wait_futures(admin.describe_configs([res]), "describe_configs")[res]
-    ret = entries["retention.ms"]
-    check(ret.value == "3600000" and ret.source == ConfigSource.DYNAMIC_TOPIC_CONFIG.value,
-          f"retention.ms after alter: {ret.value} from source {ret.source}")
-    check(entries["max.message.bytes"].value == "1048588",
-          f"max.message.bytes after DELETE: {entries['max.message.bytes'].value}, want default 1048588")
+
+    def altered_configs():
+        entries = wait_futures(admin.describe_configs([res]), "describe_configs")[res]
+        ret = entries["retention.ms"]
+        check(ret.value == "3600000" and ret.source == ConfigSource.DYNAMIC_TOPIC_CONFIG.value,
+              f"retention.ms after alter: {ret.value} from source {ret.source}")
+        check(entries["max.message.bytes"].value == "1048588",
+              f"max.message.bytes after DELETE: {entries['max.message.bytes'].value}, want default 1048588")
+    eventually(altered_configs)
 
     step("incremental_alter_configs with an unknown key must fail with INVALID_CONFIG")
     bad = ConfigResource(ConfigResource.Type.TOPIC, topic, incremental_configs=[

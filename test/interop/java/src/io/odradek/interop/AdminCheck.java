@@ -91,28 +91,32 @@ final class AdminCheck {
         }
 
         Check.step("describeTopics");
-        TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
-        Check.equal(topic, d.name(), "described topic name");
-        Check.that(!d.isInternal(), "topic described as internal");
-        Check.that(d.topicId() != null && !d.topicId().equals(Uuid.ZERO_UUID), "topic has no id");
-        Check.equal(1, d.partitions().size(), "partition count");
-        Node leader = d.partitions().get(0).leader();
-        Check.that(leader != null, "partition 0 has no leader");
-        Check.equal(List.of(leader), d.partitions().get(0).replicas(), "replicas");
-        Check.equal(List.of(leader), d.partitions().get(0).isr(), "isr");
+        Check.eventually(() -> {
+            TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+            Check.equal(topic, d.name(), "described topic name");
+            Check.that(!d.isInternal(), "topic described as internal");
+            Check.that(d.topicId() != null && !d.topicId().equals(Uuid.ZERO_UUID), "topic has no id");
+            Check.equal(1, d.partitions().size(), "partition count");
+            Node leader = d.partitions().get(0).leader();
+            Check.that(leader != null, "partition 0 has no leader");
+            Check.equal(List.of(leader), d.partitions().get(0).replicas(), "replicas");
+            Check.equal(List.of(leader), d.partitions().get(0).isr(), "isr");
+        });
     }
 
     private void configs(Admin admin) throws Exception {
         ConfigResource res = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         Check.step("describeConfigs topic");
-        Config c = admin.describeConfigs(List.of(res)).all().get().get(res);
-        ConfigEntry seg = c.get("segment.bytes");
-        Check.equal("1048576", seg.value(), "segment.bytes");
-        Check.equal(ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG, seg.source(), "segment.bytes source");
-        ConfigEntry cleanup = c.get("cleanup.policy");
-        Check.equal("delete", cleanup.value(), "cleanup.policy");
-        Check.that(cleanup.isDefault(), "cleanup.policy should be a default");
-        Check.equal(ConfigEntry.ConfigType.LIST, cleanup.type(), "cleanup.policy type");
+        Check.eventually(() -> {
+            Config c = admin.describeConfigs(List.of(res)).all().get().get(res);
+            ConfigEntry seg = c.get("segment.bytes");
+            Check.equal("1048576", seg.value(), "segment.bytes");
+            Check.equal(ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG, seg.source(), "segment.bytes source");
+            ConfigEntry cleanup = c.get("cleanup.policy");
+            Check.equal("delete", cleanup.value(), "cleanup.policy");
+            Check.that(cleanup.isDefault(), "cleanup.policy should be a default");
+            Check.equal(ConfigEntry.ConfigType.LIST, cleanup.type(), "cleanup.policy type");
+        });
 
         Check.step("incrementalAlterConfigs topic: SET retention.ms, APPEND cleanup.policy, DELETE segment.bytes");
         admin.incrementalAlterConfigs(Map.of(res, List.of(
@@ -120,14 +124,19 @@ final class AdminCheck {
                 new AlterConfigOp(new ConfigEntry("cleanup.policy", "compact"), AlterConfigOp.OpType.APPEND),
                 new AlterConfigOp(new ConfigEntry("segment.bytes", null), AlterConfigOp.OpType.DELETE))))
                 .all().get();
-        c = admin.describeConfigs(List.of(res)).all().get().get(res);
-        Check.equal("7200000", c.get("retention.ms").value(), "retention.ms after SET");
-        Check.equal(ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG, c.get("retention.ms").source(),
-                "retention.ms source");
-        Check.equal("delete,compact", c.get("cleanup.policy").value(), "cleanup.policy after APPEND");
-        Check.equal("1073741824", c.get("segment.bytes").value(), "segment.bytes after DELETE");
+        Check.eventually(() -> {
+            Config c = admin.describeConfigs(List.of(res)).all().get().get(res);
+            Check.equal("7200000", c.get("retention.ms").value(), "retention.ms after SET");
+            Check.equal(ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG, c.get("retention.ms").source(),
+                    "retention.ms source");
+            Check.equal("delete,compact", c.get("cleanup.policy").value(), "cleanup.policy after APPEND");
+            Check.equal("1073741824", c.get("segment.bytes").value(), "segment.bytes after DELETE");
+        });
         admin.incrementalAlterConfigs(Map.of(res, List.of(new AlterConfigOp(
                 new ConfigEntry("cleanup.policy", "compact"), AlterConfigOp.OpType.SUBTRACT)))).all().get();
+        Check.eventually(() -> Check.equal("delete",
+                admin.describeConfigs(List.of(res)).all().get().get(res).get("cleanup.policy").value(),
+                "cleanup.policy after SUBTRACT"));
 
         Check.step("incrementalAlterConfigs with a bad value fails with InvalidConfigurationException");
         try {
