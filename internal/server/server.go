@@ -51,7 +51,7 @@ type Server struct {
 }
 
 // Start brings a node up; on error everything started so far is stopped.
-func Start(ctx context.Context, opts Options) (s *Server, err error) {
+func Start(ctx context.Context, opts Options) (*Server, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -62,26 +62,17 @@ func Start(ctx context.Context, opts Options) (s *Server, err error) {
 	if !cfg.IsBroker() || !cfg.IsController() {
 		return nil, errors.New("only process.roles=broker,controller is supported so far; separate broker and controller nodes come with multi-node clusters")
 	}
-	s = &Server{opts: opts, cfg: cfg, log: opts.Logger}
-	defer func() {
-		if err != nil {
+	s := &Server{opts: opts, cfg: cfg, log: opts.Logger}
+	for _, step := range []func(context.Context) error{s.prepareStorage, s.startQuorum, s.startBroker} {
+		if err := step(ctx); err != nil {
 			s.Close()
-			s = nil
+			return nil, err
 		}
-	}()
-	if err := s.prepareStorage(); err != nil {
-		return nil, err
-	}
-	if err := s.startQuorum(ctx); err != nil {
-		return nil, err
-	}
-	if err := s.startBroker(ctx); err != nil {
-		return nil, err
 	}
 	return s, nil
 }
 
-func (s *Server) prepareStorage() error {
+func (s *Server) prepareStorage(context.Context) error {
 	cfg := s.cfg
 	if s.opts.DevMode {
 		formatted, id, err := metaprops.EnsureFormattedDev(cfg)

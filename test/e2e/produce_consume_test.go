@@ -1,0 +1,138 @@
+package e2e
+
+import (
+	"fmt"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+func consumeAll(t *testing.T, bootstrap, topic string, want int) []*kgo.Record {
+	t.Helper()
+	cl := newClient(t, bootstrap, kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	var got []*kgo.Record
+	ctx := ctxT(t)
+	for len(got) < want {
+		fs := cl.PollFetches(ctx)
+		if err := ctx.Err(); err != nil {
+			t.Fatalf("consumed %d of %d records before timeout", len(got), want)
+		}
+		fs.EachError(func(topic string, p int32, err error) { t.Fatalf("fetch %s/%d: %v", topic, p, err) })
+		got = append(got, fs.Records()...)
+	}
+	return got
+}
+
+func TestProduceConsumeEveryCodec(t *testing.T) {
+	srv := startServer(t)
+	adm := newAdmin(t, srv.Bootstrap)
+	codecs := map[string]kgo.CompressionCodec{
+		"none": kgo.NoCompression(), "gzip": kgo.GzipCompression(), "snappy": kgo.SnappyCompression(),
+		"lz4": kgo.Lz4Compression(), "zstd": kgo.ZstdCompression(),
+	}
+	for name, codec := range codecs {
+		t.Run(name, func(t *testing.T) {
+			topic := "codec-" + name
+			createTopic(t, adm, topic, 3, nil)
+			p := newClient(t, srv.Bootstrap, kgo.ProducerBatchCompression(codec), kgo.DefaultProduceTopic(topic))
+			const n = 300
+			var recs []*kgo.Record
+			for i := 0; i < n; i++ {
+				recs = append(recs, &kgo.Record{
+					Key:     []byte("key-" + strconv.Itoa(i%7)),
+					Value:   []byte(fmt.Sprintf("value %d of codec %s", i, name)),
+					Headers: []kgo.RecordHeader{{Key: "i", Value: []byte(strconv.Itoa(i))}},
+				})
+			}
+			if err := p.ProduceSync(ctxT(t), recs...).FirstErr(); err != nil {
+				t.Fatal(err)
+			}
+			got := consumeAll(t, srv.Bootstrap, topic, n)
+			seen := map[string]bool{}
+			for _, r := range got {
+				i, err := strconv.Atoi(string(r.Headers[0].Value))
+				if err != nil || string(r.Value) != fmt.Sprintf("value %d of codec %s", i, name) || string(r.Key) != "key-"+strconv.Itoa(i%7) {
+					t.Fatalf("record mismatch: key=%q value=%q headers=%v", r.Key, r.Value, r.Headers)
+				}
+				seen[string(r.Value)] = true
+			}
+			if len(seen) != n || len(got) != n {
+				t.Fatalf("got %d records (%d distinct), want %d", len(got), len(seen), n)
+			}
+		})
+	}
+}
+
+func TestAcksModes(t *testing.T) {
+	srv := startServer(t)
+	adm := newAdmin(t, srv.Bootstrap)
+	for _, tc := range []struct {
+		name string
+		opts []kgo.Opt
+	}{
+		{"acks0", []kgo.Opt{kgo.RequiredAcks(kgo.NoAck()), kgo.DisableIdempotentWrite()}},
+		{"acks1", []kgo.Opt{kgo.RequiredAcks(kgo.LeaderAck()), kgo.DisableIdempotentWrite()}},
+		{"acksall", []kgo.Opt{kgo.RequiredAcks(kgo.AllISRAcks())}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			createTopic(t, adm, tc.name, 1, nil)
+			p := newClient(t, srv.Bootstrap, append(tc.opts, kgo.DefaultProduceTopic(tc.name))...)
+			for i := 0; i < 50; i++ {
+				if err := p.ProduceSync(ctxT(t), kgo.StringRecord(strconv.Itoa(i))).FirstErr(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got := consumeAll(t, srv.Bootstrap, tc.name, 50)
+			for i, r := range got {
+				if string(r.Value) != strconv.Itoa(i) || r.Offset != int64(i) {
+					t.Fatalf("record %d: offset %d value %q", i, r.Offset, r.Value)
+				}
+			}
+		})
+	}
+}
+
+func TestLogAppendTime(t *testing.T) {
+	srv := startServer(t)
+	adm := newAdmin(t, srv.Bootstrap)
+	lat := "LogAppendTime"
+	createTopic(t, adm, "lat", 1, map[string]*string{"message.timestamp.type": &lat})
+	p := newClient(t, srv.Bootstrap, kgo.DefaultProduceTopic("lat"))
+	old := time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)
+	before := time.Now().Add(-time.Second)
+	if err := p.ProduceSync(ctxT(t), &kgo.Record{Value: []byte("x"), Timestamp: old}).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	got := consumeAll(t, srv.Bootstrap, "lat", 1)
+	if got[0].Timestamp.Before(before) || got[0].Attrs.TimestampType() != 1 {
+		t.Fatalf("want broker timestamp after %v with LogAppendTime type, got %v type %d", before, got[0].Timestamp, got[0].Attrs.TimestampType())
+	}
+}
+
+func TestRestartKeepsEverything(t *testing.T) {
+	srv := startServer(t)
+	dir := srv.DataDir
+	adm := newAdmin(t, srv.Bootstrap)
+	createTopic(t, adm, "durable", 2, nil)
+	p := newClient(t, srv.Bootstrap, kgo.DefaultProduceTopic("durable"))
+	for i := 0; i < 100; i++ {
+		p.Produce(ctxT(t), kgo.StringRecord(strconv.Itoa(i)), nil)
+	}
+	if err := p.Flush(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	srv.Stop(t)
+
+	srv2 := startServerIn(t, dir)
+	got := consumeAll(t, srv2.Bootstrap, "durable", 100)
+	if len(got) != 100 {
+		t.Fatalf("after restart got %d records", len(got))
+	}
+	topics, err := newAdmin(t, srv2.Bootstrap).ListTopics(ctxT(t), "durable")
+	if err != nil || len(topics["durable"].Partitions) != 2 {
+		t.Fatalf("topic after restart: %+v %v", topics, err)
+	}
+}
