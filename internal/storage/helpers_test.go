@@ -23,6 +23,7 @@ type batchSpec struct {
 	pid      int64
 	epoch    int16
 	seq      int32
+	txn      bool
 }
 
 func plainBatch(n int, ts int64) batchSpec {
@@ -58,8 +59,8 @@ func buildBatch(t testing.TB, s batchSpec) []byte {
 		ProducerEpoch:        s.epoch,
 		BaseSequence:         s.seq,
 	}
-	if s.pid >= 0 {
-		h.Attributes = 0
+	if s.txn {
+		h.Attributes = record.AttrTransactional
 	}
 	b, err := record.Build(h, recs, s.codec)
 	if err != nil {

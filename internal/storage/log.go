@@ -64,6 +64,9 @@ type Log struct {
 	logStart  atomic.Int64
 	logEnd    atomic.Int64
 	hw        atomic.Int64
+	// firstUnstable caches the producer state's first unstable offset
+	// (-1: none) so LastStableOffset needs no lock.
+	firstUnstable atomic.Int64
 	sizeBytes atomic.Int64
 
 	bg sync.WaitGroup // asynchronous flushes after a roll
@@ -93,9 +96,14 @@ func (l *Log) HighWatermark() int64 { return l.hw.Load() }
 
 // SetHighWatermark stores hw, clamped to [LogStartOffset, LogEndOffset].
 func (l *Log) SetHighWatermark(hw int64) {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	l.hw.Store(min(max(hw, l.logStart.Load()), l.logEnd.Load()))
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	hw = min(max(hw, l.logStart.Load()), l.logEnd.Load())
+	l.hw.Store(hw)
+	if len(l.producers.unreplicated) > 0 {
+		l.producers.onHighWatermark(hw)
+		l.firstUnstable.Store(l.producers.firstUnstableOffset())
+	}
 }
 
 // Size is the total bytes of all segments.

@@ -8,14 +8,32 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 )
 
+// AppendOrigin says who wrote a leader append, as Kafka's AppendOrigin.
+type AppendOrigin int8
+
+const (
+	// OriginClient is a producer: full validation, idempotence sequence
+	// checks, control batches refused.
+	OriginClient AppendOrigin = iota
+	// OriginCoordinator is a group or transaction coordinator: control
+	// batches (transaction markers) allowed, producer epochs checked but
+	// not sequences.
+	OriginCoordinator
+	// OriginRaftLeader is the metadata quorum leader: control batches
+	// allowed, no producer checks.
+	OriginRaftLeader
+)
+
 // AppendOptions says how to append.
 type AppendOptions struct {
 	// LeaderEpoch is stamped into every batch when AssignOffsets is set.
 	LeaderEpoch int32
-	// AssignOffsets is true for leader (client) appends: batches are
-	// validated, offsets assigned and producer sequences checked. False is
+	// AssignOffsets is true for leader appends: batches are validated,
+	// offsets assigned and producer state checked per Origin. False is
 	// for follower appends that keep the leader's offsets and epochs.
 	AssignOffsets bool
+	// Origin qualifies leader appends; the zero value is a client.
+	Origin AppendOrigin
 }
 
 // AppendResult describes a successful (or duplicate) append.
@@ -60,6 +78,7 @@ func (l *Log) Append(records []byte, opts AppendOptions) (AppendResult, error) {
 	var (
 		batches [][]byte
 		headers []record.Header
+		markers []*txnMarker
 		rest    = records
 		total   int
 		rebuilt bool
@@ -77,8 +96,18 @@ func (l *Log) Append(records []byte, opts AppendOptions) (AppendResult, error) {
 		if err != nil {
 			return res, fmt.Errorf("storage: append to %s: %w", l.tp, err)
 		}
+		var marker *txnMarker
+		if h.IsControl() {
+			cr, err := record.ParseControlBatch(&h, b)
+			if err != nil {
+				return res, fmt.Errorf("storage: append to %s: %w", l.tp, err)
+			}
+			if cr.IsTxnMarker() {
+				marker = &txnMarker{commit: cr.Type == record.ControlCommit, coordinatorEpoch: cr.CoordinatorEpoch}
+			}
+		}
 		if opts.AssignOffsets {
-			nb, berr := validateClientBatch(b, &h, cfg, now)
+			nb, berr := validateClientBatch(b, &h, cfg, now, opts.Origin == OriginClient)
 			if berr != nil {
 				res.RecordErrors = berr.records
 				return res, berr.err
@@ -90,31 +119,23 @@ func (l *Log) Append(records []byte, opts AppendOptions) (AppendResult, error) {
 		}
 		batches = append(batches, b)
 		headers = append(headers, h)
+		markers = append(markers, marker)
 		total += len(b)
 	}
 
 	pa := l.producers.begin()
 	next := l.logEnd.Load()
 	if opts.AssignOffsets {
-		for i := range headers {
-			h := &headers[i]
-			if !h.HasProducerID() {
-				continue
+		dup, err := checkProducers(pa, headers, markers, opts.Origin)
+		if err != nil {
+			return res, fmt.Errorf("storage: append to %s: %w", l.tp, err)
+		}
+		if dup != nil {
+			res.FirstOffset, res.LastOffset, res.Duplicate = dup.firstOffset, dup.lastOffset, true
+			if cfg.logAppendTime() {
+				res.LogAppendTime = dup.timestamp
 			}
-			if dup, ok := pa.checkDuplicate(h); ok {
-				res.FirstOffset, res.LastOffset, res.Duplicate = dup.firstOffset, dup.lastOffset, true
-				if cfg.logAppendTime() {
-					res.LogAppendTime = dup.timestamp
-				}
-				return res, nil
-			}
-			if err := pa.validate(h); err != nil {
-				return res, fmt.Errorf("storage: append to %s: %w", l.tp, err)
-			}
-			// Later batches of the same producer in this request
-			// are checked against this one.
-			h.BaseOffset = 0
-			pa.record(h)
+			return res, nil
 		}
 		pa = l.producers.begin()
 		for i, b := range batches {
@@ -139,7 +160,7 @@ func (l *Log) Append(records []byte, opts AppendOptions) (AppendResult, error) {
 		}
 	}
 	for i := range headers {
-		pa.record(&headers[i])
+		pa.record(&headers[i], markers[i])
 	}
 
 	first, last := headers[0].BaseOffset, headers[len(headers)-1].LastOffset()
@@ -171,7 +192,16 @@ func (l *Log) Append(records []byte, opts AppendOptions) (AppendResult, error) {
 	for i := range headers {
 		l.epochs.assign(headers[i].PartitionLeaderEpoch, headers[i].BaseOffset)
 	}
+	for _, c := range pa.completed {
+		if c.aborted {
+			if err := seg.txn.append(AbortedTxn{c.producerID, c.firstOffset, c.lastOffset, c.lastStableOffset}); err != nil {
+				return res, fmt.Errorf("storage: append to %s: %v: %w", l.tp, err, kerr.KafkaStorageError)
+			}
+		}
+	}
 	pa.commit(last + 1)
+	l.producers.onHighWatermark(l.hw.Load())
+	l.firstUnstable.Store(l.producers.firstUnstableOffset())
 	l.logEnd.Store(last + 1)
 	l.sizeBytes.Add(int64(total))
 	l.unflushed += last - first + 1
@@ -245,4 +275,74 @@ func (l *Log) Roll() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.roll(l.logEnd.Load())
+}
+
+// checkProducers applies the producer rules of origin to a leader append,
+// batch by batch so later batches of a producer are checked against earlier
+// ones. It returns the original batch when the append retries one.
+func checkProducers(pa *producerAppend, headers []record.Header, markers []*txnMarker, origin AppendOrigin) (*batchMetadata, error) {
+	if origin == OriginRaftLeader {
+		return nil, nil
+	}
+	for i := range headers {
+		h := headers[i] // a copy: offsets are not assigned yet
+		if !h.HasProducerID() {
+			continue
+		}
+		switch {
+		case markers[i] != nil:
+			if err := pa.validateMarker(&h, markers[i]); err != nil {
+				return nil, err
+			}
+		case origin == OriginClient:
+			if dup, ok := pa.checkDuplicate(&h); ok {
+				return &dup, nil
+			}
+			if err := pa.validate(&h); err != nil {
+				return nil, err
+			}
+		default:
+			if e, ok := pa.entry(h.ProducerID); ok && h.ProducerEpoch < e.epoch {
+				return nil, fmt.Errorf("storage: producer %d epoch %d is older than current epoch %d: %w", h.ProducerID, h.ProducerEpoch, e.epoch, kerr.InvalidProducerEpoch)
+			}
+		}
+		if err := pa.validateTxnState(&h); err != nil {
+			return nil, err
+		}
+		h.BaseOffset = 0
+		pa.record(&h, markers[i])
+	}
+	return nil, nil
+}
+
+// LastStableOffset is the offset below which every transaction is decided
+// and replicated: the high watermark, or the first offset of the earliest
+// open (or not yet replicated) transaction if lower. READ_COMMITTED fetches
+// stop there.
+func (l *Log) LastStableOffset() int64 {
+	hw := l.hw.Load()
+	if fu := l.firstUnstable.Load(); fu >= 0 && fu < hw {
+		return fu
+	}
+	return hw
+}
+
+// AbortedTransactions lists the aborted transactions overlapping
+// [startOffset, upperBoundOffset), for READ_COMMITTED fetch responses.
+func (l *Log) AbortedTransactions(startOffset, upperBoundOffset int64) []AbortedTxn {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	var out []AbortedTxn
+	for i := l.segmentFor(startOffset); i < len(l.segments); i++ {
+		s := l.segments[i]
+		if s.baseOffset >= upperBoundOffset {
+			break
+		}
+		var done bool
+		out, done = s.txn.collect(out, startOffset, upperBoundOffset)
+		if done {
+			break
+		}
+	}
+	return out
 }

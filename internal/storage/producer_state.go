@@ -73,12 +73,61 @@ func (e *producerEntry) addBatch(epoch int16, b batchMetadata) {
 	e.lastTimestamp = b.timestamp
 }
 
+// txnMarker is the decoded control record of a commit/abort batch.
+type txnMarker struct {
+	commit           bool
+	coordinatorEpoch int32
+}
+
+// completedTxn is a transaction ended by a marker.
+type completedTxn struct {
+	producerID  int64
+	firstOffset int64
+	lastOffset  int64 // the marker's offset
+	aborted     bool
+	// lastStableOffset is the LSO once this transaction is done: the first
+	// offset of the next open transaction of another producer, or the
+	// offset after the marker.
+	lastStableOffset int64
+}
+
 // producerState maps producer ids to their entries. It is guarded by the
 // owning Log's mutex.
 type producerState struct {
 	producers map[int64]*producerEntry
 	// mapEndOffset is the offset up to which the state reflects the log.
 	mapEndOffset int64
+	// unreplicated holds completed transactions whose marker is not yet
+	// below the high watermark; they keep the LSO down until it is.
+	unreplicated []completedTxn
+}
+
+// firstUnstableOffset is the smallest first offset of an open or not yet
+// replicated transaction, -1 if there is none.
+func (ps *producerState) firstUnstableOffset() int64 {
+	fu := int64(-1)
+	for _, e := range ps.producers {
+		if e.currentTxnFirstOffset >= 0 && (fu < 0 || e.currentTxnFirstOffset < fu) {
+			fu = e.currentTxnFirstOffset
+		}
+	}
+	for _, c := range ps.unreplicated {
+		if fu < 0 || c.firstOffset < fu {
+			fu = c.firstOffset
+		}
+	}
+	return fu
+}
+
+// onHighWatermark forgets completed transactions whose marker is below hw.
+func (ps *producerState) onHighWatermark(hw int64) {
+	keep := ps.unreplicated[:0]
+	for _, c := range ps.unreplicated {
+		if c.lastOffset >= hw {
+			keep = append(keep, c)
+		}
+	}
+	ps.unreplicated = keep
 }
 
 func newProducerState() *producerState {
@@ -88,8 +137,9 @@ func newProducerState() *producerState {
 // producerAppend accumulates the producer updates of one Append so that
 // nothing changes if the append fails.
 type producerAppend struct {
-	ps      *producerState
-	updated map[int64]*producerEntry
+	ps        *producerState
+	updated   map[int64]*producerEntry
+	completed []completedTxn
 }
 
 func (ps *producerState) begin() *producerAppend {
@@ -143,12 +193,59 @@ func (pa *producerAppend) validate(h *record.Header) error {
 	return nil
 }
 
+// validateTxnState rejects a non-transactional write from a producer with
+// an open transaction, as Kafka does.
+func (pa *producerAppend) validateTxnState(h *record.Header) error {
+	e, ok := pa.entry(h.ProducerID)
+	if ok && !h.IsTransactional() && !h.IsControl() && e.currentTxnFirstOffset >= 0 && h.ProducerEpoch == e.epoch {
+		return fmt.Errorf("storage: producer %d wrote a non-transactional batch inside its open transaction: %w", h.ProducerID, kerr.InvalidTxnState)
+	}
+	return nil
+}
+
+// validateMarker applies the epoch and coordinator-epoch fencing of a
+// transaction marker written by a coordinator.
+func (pa *producerAppend) validateMarker(h *record.Header, m *txnMarker) error {
+	e, ok := pa.entry(h.ProducerID)
+	if !ok {
+		return nil
+	}
+	if h.ProducerEpoch < e.epoch {
+		return fmt.Errorf("storage: marker for producer %d has epoch %d below current %d: %w", h.ProducerID, h.ProducerEpoch, e.epoch, kerr.InvalidProducerEpoch)
+	}
+	if e.coordinatorEpoch > m.coordinatorEpoch {
+		return fmt.Errorf("storage: marker for producer %d from coordinator epoch %d, current %d: %w", h.ProducerID, m.coordinatorEpoch, e.coordinatorEpoch, kerr.TransactionCoordinatorFenced)
+	}
+	return nil
+}
+
+// nextIncompleteTxn is the first offset of the earliest open transaction
+// of a producer other than pid, -1 if none.
+func (pa *producerAppend) nextIncompleteTxn(pid int64) int64 {
+	first := int64(-1)
+	consider := func(e *producerEntry) {
+		if e.producerID != pid && e.currentTxnFirstOffset >= 0 && (first < 0 || e.currentTxnFirstOffset < first) {
+			first = e.currentTxnFirstOffset
+		}
+	}
+	for id, e := range pa.ps.producers {
+		if _, over := pa.updated[id]; !over {
+			consider(e)
+		}
+	}
+	for _, e := range pa.updated {
+		consider(e)
+	}
+	return first
+}
+
 func inSequence(last, next int32) bool {
 	return int64(next) == int64(last)+1 || (next == 0 && last == 1<<31-1)
 }
 
-// record notes a batch written at its assigned offsets.
-func (pa *producerAppend) record(h *record.Header) {
+// record notes a batch written at its assigned offsets; m is the decoded
+// marker of a commit/abort control batch, nil otherwise.
+func (pa *producerAppend) record(h *record.Header, m *txnMarker) {
 	if !h.HasProducerID() {
 		return
 	}
@@ -165,11 +262,28 @@ func (pa *producerAppend) record(h *record.Header) {
 		pa.updated[h.ProducerID] = e
 	}
 	if h.IsControl() {
-		// A transaction marker ends the producer's open transaction
-		// but carries no sequence.
-		e.epoch = h.ProducerEpoch
+		if m == nil {
+			return // KRaft control records carry no producer state
+		}
+		// A marker ends the open transaction but carries no sequence.
+		first := e.currentTxnFirstOffset
+		if first < 0 {
+			first = h.BaseOffset
+		}
+		if h.ProducerEpoch > e.epoch {
+			e.epoch, e.batches = h.ProducerEpoch, e.batches[:0]
+		}
 		e.currentTxnFirstOffset = -1
+		e.coordinatorEpoch = m.coordinatorEpoch
 		e.lastTimestamp = h.MaxTimestamp
+		lso := pa.nextIncompleteTxn(h.ProducerID)
+		if lso < 0 {
+			lso = h.LastOffset() + 1
+		}
+		pa.completed = append(pa.completed, completedTxn{
+			producerID: h.ProducerID, firstOffset: first, lastOffset: h.LastOffset(),
+			aborted: !m.commit, lastStableOffset: lso,
+		})
 		return
 	}
 	if h.IsTransactional() && e.currentTxnFirstOffset < 0 {
@@ -188,6 +302,7 @@ func (pa *producerAppend) commit(endOffset int64) {
 	for pid, e := range pa.updated {
 		pa.ps.producers[pid] = e
 	}
+	pa.ps.unreplicated = append(pa.ps.unreplicated, pa.completed...)
 	pa.ps.mapEndOffset = endOffset
 }
 

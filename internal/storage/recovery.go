@@ -35,6 +35,7 @@ func (s *segment) recover(indexInterval int32, onBatch func(h *record.Header)) (
 	fileSize := st.Size()
 	r := bufio.NewReaderSize(io.NewSectionReader(s.log, 0, fileSize), 1<<20)
 	var valid int64
+	next := s.baseOffset
 	prefix := make([]byte, record.LogOverhead)
 	buf := make([]byte, 0, 64<<10)
 	for {
@@ -68,6 +69,12 @@ func (s *segment) recover(indexInterval int32, onBatch func(h *record.Header)) (
 			onBatch(&h)
 		}
 		valid += int64(size)
+		next = h.LastOffset() + 1
+	}
+	// Aborted transactions whose marker was cut off are replayed (or not)
+	// with the producer state.
+	if err := s.txn.truncateTo(next); err != nil {
+		return 0, err
 	}
 	truncated := fileSize - valid
 	if truncated > 0 {
@@ -276,7 +283,20 @@ func (l *Log) rebuildProducerState() error {
 		pos, h, err := s.findBatch(from)
 		for err == nil {
 			if h.HasProducerID() {
-				pa.record(&h)
+				var m *txnMarker
+				if h.IsControl() {
+					if m, err = s.readMarker(pos, &h); err != nil {
+						break
+					}
+				}
+				n := len(pa.completed)
+				pa.record(&h, m)
+				if n < len(pa.completed) && pa.completed[n].aborted {
+					c := pa.completed[n]
+					if err = s.txn.append(AbortedTxn{c.producerID, c.firstOffset, c.lastOffset, c.lastStableOffset}); err != nil {
+						break
+					}
+				}
 			}
 			pos += int64(h.Size())
 			h, err = s.readHeader(pos)
@@ -285,11 +305,30 @@ func (l *Log) rebuildProducerState() error {
 			return fmt.Errorf("storage: rebuild producer state of %s: %w", l.tp, err)
 		}
 	}
+	pa.completed = nil // decided before the restart; replicated or not, HW will tell
 	pa.commit(end)
+	l.firstUnstable.Store(l.producers.firstUnstableOffset())
 	// Like Kafka, producers outlive the log head (DeleteRecords, retention)
 	// and leave only by expiring.
 	if l.env.producerIDExpirationMs > 0 {
 		l.producers.expire(l.env.clock.Now().UnixMilli() - l.env.producerIDExpirationMs)
 	}
 	return nil
+}
+
+// readMarker decodes the transaction marker of the control batch at pos;
+// nil for other control records.
+func (s *segment) readMarker(pos int64, h *record.Header) (*txnMarker, error) {
+	batch := make([]byte, h.Size())
+	if _, err := s.log.ReadAt(batch, pos); err != nil {
+		return nil, fmt.Errorf("storage: read segment %s at %d: %w", s.logPath(), pos, err)
+	}
+	cr, err := record.ParseControlBatch(h, batch)
+	if err != nil {
+		return nil, err
+	}
+	if !cr.IsTxnMarker() {
+		return nil, nil
+	}
+	return &txnMarker{commit: cr.Type == record.ControlCommit, coordinatorEpoch: cr.CoordinatorEpoch}, nil
 }

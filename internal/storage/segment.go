@@ -37,6 +37,7 @@ type segment struct {
 	size       int64 // bytes of complete batches
 	oidx       *offsetIndex
 	tidx       *timeIndex
+	txn        *txnIndex
 
 	maxTimestamp         int64 // -1 until a batch with a timestamp arrives
 	offsetOfMaxTimestamp int64
@@ -102,6 +103,12 @@ func openSegmentFiles(dir string, base int64, cfg LogConfig) (*segment, error) {
 	if s.tidx, err = openTimeIndex(offsetFileName(dir, base, timeIndexSuffix), base, cfg.SegmentIndexBytes); err != nil {
 		f.Close()
 		s.oidx.f.Close()
+		return nil, err
+	}
+	if s.txn, err = openTxnIndex(offsetFileName(dir, base, txnIndexSuffix)); err != nil {
+		f.Close()
+		s.oidx.f.Close()
+		s.tidx.f.Close()
 		return nil, err
 	}
 	return s, nil
@@ -279,7 +286,7 @@ func (s *segment) trimLog() error {
 }
 
 func (s *segment) flush() error {
-	return errors.Join(s.log.Sync(), s.oidx.sync(), s.tidx.sync())
+	return errors.Join(s.log.Sync(), s.oidx.sync(), s.tidx.sync(), s.txn.sync())
 }
 
 // close trims the files like Kafka's LogSegment.close and closes them.
@@ -288,13 +295,14 @@ func (s *segment) close() error {
 	if s.maxTimestamp >= 0 {
 		errs = append(errs, s.tidx.maybeAppend(s.maxTimestamp, s.offsetOfMaxTimestamp, true))
 	}
-	errs = append(errs, s.trimLog(), s.oidx.close(), s.tidx.close(), s.log.Close())
+	errs = append(errs, s.trimLog(), s.oidx.close(), s.tidx.close(), s.txn.close(), s.log.Close())
 	return errors.Join(errs...)
 }
 
 func (s *segment) closeFiles() {
 	s.oidx.f.Close()
 	s.tidx.f.Close()
+	s.txn.close()
 	s.log.Close()
 }
 

@@ -25,14 +25,14 @@ type batchError struct {
 // LogValidator does for magic 2, and returns the bytes to store: the batch
 // itself, or a recompressed copy when compression.type names another codec.
 // It also fixes maxTimestamp to the records' real maximum (CreateTime).
-func validateClientBatch(batch []byte, h *record.Header, cfg *LogConfig, nowMs int64) ([]byte, *batchError) {
+func validateClientBatch(batch []byte, h *record.Header, cfg *LogConfig, nowMs int64, client bool) ([]byte, *batchError) {
 	if countFromOffsets := int64(h.LastOffsetDelta) + 1; h.RecordCount <= 0 || countFromOffsets != int64(h.RecordCount) {
 		return nil, &batchError{err: fmt.Errorf("storage: batch lastOffsetDelta %d is inconsistent with record count %d: %w", h.LastOffsetDelta, h.RecordCount, kerr.InvalidRecord)}
 	}
-	if h.IsControl() {
+	if h.IsControl() && client {
 		return nil, &batchError{err: fmt.Errorf("storage: clients may not write control batches: %w", kerr.InvalidRecord)}
 	}
-	if h.HasProducerID() && h.BaseSequence < 0 {
+	if client && h.HasProducerID() && h.BaseSequence < 0 {
 		return nil, &batchError{err: fmt.Errorf("storage: invalid sequence %d for producer %d: %w", h.BaseSequence, h.ProducerID, kerr.InvalidRecord)}
 	}
 	target, recompress := h.Codec(), false
