@@ -136,4 +136,3 @@ func (x *txnIndex) collect(out []AbortedTxn, start, upper int64) ([]AbortedTxn, 
 	}
 	return out, false
 }
-

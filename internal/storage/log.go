@@ -61,13 +61,13 @@ type Log struct {
 	closed        bool
 	deleted       bool
 
-	logStart  atomic.Int64
-	logEnd    atomic.Int64
-	hw        atomic.Int64
+	logStart atomic.Int64
+	logEnd   atomic.Int64
+	hw       atomic.Int64
 	// firstUnstable caches the producer state's first unstable offset
 	// (-1: none) so LastStableOffset needs no lock.
 	firstUnstable atomic.Int64
-	sizeBytes atomic.Int64
+	sizeBytes     atomic.Int64
 
 	bg sync.WaitGroup // asynchronous flushes after a roll
 }
