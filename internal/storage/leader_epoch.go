@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,6 +23,10 @@ type leaderEpochCache struct {
 	mu      sync.RWMutex
 	path    string
 	entries []epochEntry
+	// persisted is what the file holds, so unchanged caches are not
+	// rewritten (each write costs two fsyncs); nil until written or read.
+	persisted []epochEntry
+	onDisk    bool
 }
 
 func loadLeaderEpochCache(dir string) (*leaderEpochCache, error) {
@@ -42,6 +47,7 @@ func loadLeaderEpochCache(dir string) (*leaderEpochCache, error) {
 		}
 		c.entries = append(c.entries, epochEntry{int32(e), o})
 	}
+	c.persisted, c.onDisk = append([]epochEntry(nil), c.entries...), lines != nil
 	return c, nil
 }
 
@@ -145,10 +151,22 @@ func (c *leaderEpochCache) snapshot() []epochEntry {
 // flush writes leader-epoch-checkpoint ("0", count, "epoch offset" lines).
 func (c *leaderEpochCache) flush() error {
 	entries := c.snapshot()
+	c.mu.RLock()
+	same := c.onDisk && slices.Equal(entries, c.persisted)
+	c.mu.RUnlock()
+	if same {
+		return nil
+	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "0\n%d\n", len(entries))
 	for _, e := range entries {
 		fmt.Fprintf(&b, "%d %d\n", e.Epoch, e.StartOffset)
 	}
-	return writeFileAtomic(c.path, b.Bytes())
+	if err := writeFileAtomic(c.path, b.Bytes()); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.persisted, c.onDisk = entries, true
+	c.mu.Unlock()
+	return nil
 }

@@ -189,8 +189,19 @@ func (l *Log) Append(records []byte, opts AppendOptions) (AppendResult, error) {
 	if err := seg.append(data, infos, cfg.IndexIntervalBytes); err != nil {
 		return res, fmt.Errorf("storage: append to %s: %v: %w", l.tp, err, kerr.KafkaStorageError)
 	}
+	epochChanged := false
 	for i := range headers {
-		l.epochs.assign(headers[i].PartitionLeaderEpoch, headers[i].BaseOffset)
+		if l.epochs.assign(headers[i].PartitionLeaderEpoch, headers[i].BaseOffset) {
+			epochChanged = true
+		}
+	}
+	if epochChanged {
+		// Epochs change rarely; persisting at once keeps the checkpoint
+		// right for data below the recovery point, which recovery does
+		// not rescan.
+		if err := l.epochs.flush(); err != nil {
+			l.env.logger.Warn("leader epoch checkpoint failed", "partition", l.tp.String(), "error", err)
+		}
 	}
 	for _, c := range pa.completed {
 		if c.aborted {

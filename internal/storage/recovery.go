@@ -259,6 +259,9 @@ func (l *Log) loadSegments(opts loadOptions) error {
 	l.hw.Store(min(max(opts.highWatermark, l.logStart.Load()), end))
 	l.epochs.truncateFromEnd(end)
 	l.epochs.truncateFromStart(l.logStart.Load())
+	if err := l.epochs.flush(); err != nil {
+		return err
+	}
 	l.recomputeSize()
 	return l.rebuildProducerState()
 }
