@@ -1,6 +1,3 @@
-// Package storage is the partition log engine. Every file it writes is in
-// Apache Kafka's on-disk format, so a Kafka broker or Kafka's own tools can
-// read an Odradek log directory and the other way round.
 package storage
 
 import (

@@ -1,0 +1,19 @@
+// Package storage is the partition log engine. Every file it writes is in
+// Apache Kafka's on-disk format (see docs/format/storage.md), so Kafka's own
+// tools can read an Odradek log directory and the other way round.
+//
+// A Manager owns the log dirs and every partition Log in them. A Log is a
+// list of segments (.log + .index + .timeindex, and .txnindex when a
+// transaction aborted), a leader epoch cache, producer (idempotence and
+// transaction) state and the offsets the replication layer needs: log start,
+// log end, high watermark, last stable offset.
+//
+// Concurrency: mutations of a Log (Append, Truncate, roll, retention,
+// DeleteRecordsBefore) are serialized by its mutex; Read, OffsetForTimestamp
+// and friends share it, so they run concurrently with each other and only
+// ever see whole appends.
+//
+// Not implemented yet: log compaction (logs with cleanup.policy=compact are
+// kept whole), tiered storage, moving replicas between log dirs (-future
+// dirs), and sendfile-style reads (Read copies the bytes).
+package storage
