@@ -8,7 +8,7 @@
 #   - test/interop/.venv with confluent-kafka (pinned below)
 #   - Kafka jars (pinned in java/pom.xml) resolved into test/interop/.m2 and copied to
 #     test/interop/lib
-#   - the Java test programs compiled into test/interop/java/classes
+#   - the Java test programs compiled into test/interop/lib/interop-suites.jar
 set -euo pipefail
 
 CONFLUENT_KAFKA_VERSION=2.16.1
@@ -62,16 +62,19 @@ if [ "$(cat lib/.stamp 2>/dev/null)" != "$pom_sum" ]; then
 fi
 
 # ---- Java test programs ------------------------------------------------------------------------
+# Packed as lib/interop-suites.jar, so every JVM the suites start has only jars on its class path
+# (class-data sharing archives, see suites/common.sh, accept no class directories).
 mapfile -t java_src < <(find java/src -name '*.java' 2>/dev/null | sort)
 if [ ${#java_src[@]} -gt 0 ]; then
   src_sum="$( (cat "${java_src[@]}"; cat lib/.stamp) | sha256sum | cut -d' ' -f1)"
-  if [ "$(cat java/classes/.stamp 2>/dev/null)" != "$src_sum" ]; then
+  if [ "$(cat lib/interop-suites.stamp 2>/dev/null)" != "$src_sum" ]; then
     log "compiling ${#java_src[@]} Java test programs"
-    rm -rf java/classes
+    rm -rf java/classes lib/interop-suites.jar lib/cds
     mkdir -p java/classes
     javac -nowarn -encoding UTF-8 --release 17 -d java/classes -cp "lib/*" "${java_src[@]}" \
       || die "javac failed"
-    echo "$src_sum" >java/classes/.stamp
+    jar cf lib/interop-suites.jar -C java/classes . || die "jar failed"
+    echo "$src_sum" >lib/interop-suites.stamp
   fi
 fi
 

@@ -105,7 +105,7 @@ func checkDeps(t *testing.T) {
 			jars, _ := filepath.Glob("lib/kafka-clients-*.jar")
 			return len(jars) > 0
 		}},
-		{"java/classes", []string{"java"}, func() bool { return exists("java/classes/.stamp") }},
+		{"lib/interop-suites.jar", []string{"java"}, func() bool { return exists("lib/interop-suites.jar") }},
 	}
 	var missing []string
 	for _, n := range needs {

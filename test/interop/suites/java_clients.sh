@@ -6,5 +6,5 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 need_bootstrap "${1:-}"
-[ -f "$CLASSES/.stamp" ] || fail "Java test programs not compiled: run test/interop/install-deps.sh"
+[ -f "$LIB/interop-suites.jar" ] || fail "Java test programs not compiled: run test/interop/install-deps.sh"
 run_java io.odradek.interop.JavaSuite "$1" || fail "Java client suite failed (see above)"
