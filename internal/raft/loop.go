@@ -6,6 +6,8 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/odradek/odradek/internal/clock"
+
 	etcdraft "go.etcd.io/raft/v3"
 	pb "go.etcd.io/raft/v3/raftpb"
 )
@@ -14,12 +16,13 @@ import (
 // feeds proposals and messages in, and handles each Ready in the order etcd
 // raft requires: persist snapshot, entries and HardState; send messages;
 // apply committed entries; Advance.
-func (n *Node) run() {
+func (n *Node) run(ticker clock.Ticker) {
 	defer close(n.donec)
-	ticker := n.clock.NewTicker(n.cfg.TickInterval)
 	defer ticker.Stop()
 	for {
-		if err := n.drainReady(); err != nil {
+		err := n.drainReady()
+		n.busy.Store(false)
+		if err != nil {
 			// A storage failure breaks raft's durability promise; stop
 			// loudly rather than continue.
 			n.log.Error("raft: fatal storage error; stopping node", "err", err)
@@ -33,8 +36,10 @@ func (n *Node) run() {
 		}
 		select {
 		case <-ticker.C():
+			n.busy.Store(true)
 			n.rn.Tick()
 		case <-n.propSig:
+			n.busy.Store(true)
 			n.mu.Lock()
 			q := n.queued
 			n.queued = nil
@@ -43,9 +48,13 @@ func (n *Node) run() {
 				n.propose(p)
 			}
 		case m := <-n.recvc:
+			n.busy.Store(true)
 			if err := n.rn.Step(m); err != nil {
 				n.log.Debug("raft: step", "err", err)
 			}
+		case fn := <-n.callc:
+			n.busy.Store(true)
+			fn()
 		case req := <-n.snapc:
 			req.done <- n.saveSnapshot(req)
 		case <-n.stopc:
@@ -150,6 +159,7 @@ func (n *Node) handleReady(rd etcdraft.Ready) error {
 	}
 	if len(rd.Messages) > 0 && n.cfg.Transport != nil {
 		n.cfg.Transport.Send(rd.Messages)
+		n.reportSnapshots(rd.Messages)
 	}
 	for _, e := range rd.CommittedEntries {
 		if err := n.apply(e, now); err != nil {

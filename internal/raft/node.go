@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	etcdraft "go.etcd.io/raft/v3"
@@ -132,10 +133,15 @@ type Node struct {
 	propSig chan struct{}
 	recvc   chan *pb.Message
 	snapc   chan snapshotReq
-	stopc   chan struct{}
-	donec   chan struct{}
-	startO  sync.Once
-	stopO   sync.Once
+	callc   chan func()
+	// busy is set while the loop handles a tick or message; tests use it
+	// to let a simulated network settle.
+	busy   atomic.Bool
+	ticker clock.Ticker
+	stopc  chan struct{}
+	donec  chan struct{}
+	startO sync.Once
+	stopO  sync.Once
 
 	mu     sync.Mutex
 	seq    uint64
@@ -194,6 +200,7 @@ func Open(cfg Config) (*Node, error) {
 		propSig: make(chan struct{}, 1),
 		recvc:   make(chan *pb.Message, 256),
 		snapc:   make(chan snapshotReq),
+		callc:   make(chan func()),
 		stopc:   make(chan struct{}),
 		donec:   make(chan struct{}),
 		pending: map[uint64]*proposal{},
@@ -314,7 +321,11 @@ func (n *Node) Start() {
 			s, _ := n.storage.Snapshot()
 			n.deliverSnapshot(s)
 		}
-		go n.run()
+		// The ticker exists before Start returns so a test's manual clock
+		// cannot advance past it unseen.
+		n.ticker = n.clock.NewTicker(n.cfg.TickInterval)
+		n.busy.Store(true)
+		go n.run(n.ticker)
 	})
 }
 
