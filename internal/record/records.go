@@ -37,7 +37,8 @@ func ForEachRecord(h *Header, batch []byte, fn func(i int, r *kmsg.Record) error
 
 // Records decodes all records of a batch into a fresh slice.
 func Records(h *Header, batch []byte) ([]kmsg.Record, error) {
-	out := make([]kmsg.Record, 0, max(h.RecordCount, 0))
+	// The count is untrusted: never reserve more records than bytes.
+	out := make([]kmsg.Record, 0, min(max(int(h.RecordCount), 0), len(batch)))
 	err := ForEachRecord(h, batch, func(_ int, r *kmsg.Record) error {
 		c := *r
 		c.Headers = append([]kmsg.Header(nil), r.Headers...)
