@@ -98,7 +98,9 @@ func (b *BrokerLifecycle) Start() {
 	b.mu.Lock()
 	b.started = true
 	b.mu.Unlock()
-	go b.run()
+	// The ticker exists before Start returns so a test's manual clock
+	// cannot advance past it unseen.
+	go b.run(b.cfg.Clock.NewTicker(b.cfg.HeartbeatInterval))
 }
 
 // Epoch is the broker epoch, -1 until registered.
@@ -180,9 +182,8 @@ func (b *BrokerLifecycle) heartbeatRequest(wantShutdown bool) *kmsg.BrokerHeartb
 	return req
 }
 
-func (b *BrokerLifecycle) run() {
+func (b *BrokerLifecycle) run(t clock.Ticker) {
 	defer close(b.donec)
-	t := b.cfg.Clock.NewTicker(b.cfg.HeartbeatInterval)
 	defer t.Stop()
 	for {
 		b.step()
