@@ -581,24 +581,19 @@ func (c *configsRun) alterResource(ctx context.Context, entityType, name string,
 	if err != nil {
 		return err
 	}
-	// Deleting a config that is not set is an error, as in Kafka; for broker
-	// loggers every known logger may be set or deleted.
-	current, err := c.resourceConfig(ctx, entityType, name, false, false)
-	if err != nil {
-		return err
-	}
-	have := map[string]bool{}
-	for _, e := range current {
-		have[e.Name] = true
-	}
-	var invalid []string
-	for _, k := range del {
-		if !have[k] {
-			invalid = append(invalid, k)
-		}
-	}
+	// Kafka 4.3 sends deletions of unset configs as they are (the broker
+	// ignores them); only broker-logger names are checked first.
 	if entityType == entityBrokerLoggers {
-		for k := range add {
+		current, err := c.resourceConfig(ctx, entityType, name, false, false)
+		if err != nil {
+			return err
+		}
+		have := map[string]bool{}
+		for _, e := range current {
+			have[e.Name] = true
+		}
+		var invalid []string
+		for _, k := range append(del, keysOf(add)...) {
 			if !have[k] {
 				invalid = append(invalid, k)
 			}
@@ -606,9 +601,6 @@ func (c *configsRun) alterResource(ctx context.Context, entityType, name string,
 		if len(invalid) > 0 {
 			return fmt.Errorf("invalid broker logger(s): %s", strings.Join(invalid, ","))
 		}
-	}
-	if len(invalid) > 0 {
-		return fmt.Errorf("invalid config(s): %s", strings.Join(invalid, ","))
 	}
 	r := kmsg.NewIncrementalAlterConfigsRequestResource()
 	r.ResourceType, r.ResourceName = rt, name

@@ -33,7 +33,7 @@ func TestMessageFormatter(t *testing.T) {
 		{name: "no headers", props: map[string]string{"print.headers": "true"}, rec: &kgo.Record{Value: []byte("v")}, want: "NO_HEADERS\tv\n"},
 		{name: "delivery", props: map[string]string{"print.delivery": "true"}, want: "Delivery:NONE\tv\n"},
 		{name: "integer and long deserializers", props: map[string]string{"print.key": "true",
-			"key.deserializer": "org.apache.kafka.common.serialization.IntegerDeserializer",
+			"key.deserializer":   "org.apache.kafka.common.serialization.IntegerDeserializer",
 			"value.deserializer": "org.apache.kafka.common.serialization.LongDeserializer"},
 			rec: &kgo.Record{Key: []byte{0xff, 0xff, 0xff, 0xfe}, Value: []byte{0, 0, 0, 0, 0, 0, 1, 0}}, want: "-2\t256\n"},
 	}
