@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/odradek/odradek/internal/record"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 func TestCheckpointFilesFormat(t *testing.T) {
@@ -153,10 +154,21 @@ func TestOffsetForTimestamp(t *testing.T) {
 			t.Errorf("OffsetForTimestamp(%d) = %d %d %d %v %v, want %d %d", tc.ts, off, ts, ep, ok, err, tc.off, tc.recTs)
 		}
 	}
-	if off, ts := l.MaxTimestamp(); off != 29 || ts != base+9002 {
-		t.Errorf("MaxTimestamp = %d %d", off, ts)
+	if off, ts, ep := l.MaxTimestampWithEpoch(); off != 29 || ts != base+9002 || ep != 2 {
+		t.Errorf("MaxTimestampWithEpoch = %d %d %d", off, ts, ep)
 	}
-	_ = record.CodecNone
+	// The max is a record inside a batch, not the batch's last offset.
+	recs := []kmsg.Record{{OffsetDelta: 0, TimestampDelta64: 0}, {OffsetDelta: 1, TimestampDelta64: 50000}, {OffsetDelta: 2, TimestampDelta64: 1}}
+	b, err := record.Build(record.Header{PartitionLeaderEpoch: -1, LastOffsetDelta: 2, BaseTimestamp: base, MaxTimestamp: base + 50000,
+		ProducerID: -1, ProducerEpoch: -1, BaseSequence: -1}, recs, record.CodecNone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustAppend(t, l, b) // offsets 30-32, max at 31
+	mustAppend(t, l, buildBatch(t, plainBatch(3, base+10000)))
+	if off, ts := l.MaxTimestamp(); off != 31 || ts != base+50000 {
+		t.Errorf("MaxTimestamp = %d %d, want offset 31", off, ts)
+	}
 }
 
 func TestOffsetCheckpointParse(t *testing.T) {

@@ -294,18 +294,36 @@ func (s *segment) firstRecordAtOrAfter(pos int64, h *record.Header, ts, logStart
 }
 
 // MaxTimestamp returns the largest timestamp in the log and the offset of
-// the batch holding it (Kafka reports the batch's last offset), for
-// ListOffsets with timestamp -3; (-1, -1) for an empty log.
+// the first record carrying it, for ListOffsets with timestamp -3; (-1, -1)
+// for a log without timestamps.
 func (l *Log) MaxTimestamp() (offset int64, timestamp int64) {
+	offset, timestamp, _ = l.MaxTimestampWithEpoch()
+	return offset, timestamp
+}
+
+// MaxTimestampWithEpoch is MaxTimestamp plus the leader epoch of the batch
+// holding the record (-1 if unknown), as ListOffsets v4+ reports it.
+func (l *Log) MaxTimestampWithEpoch() (offset, timestamp int64, leaderEpoch int32) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	offset, timestamp = -1, -1
+	var best *segment
 	for _, s := range l.segments {
-		if s.maxTimestamp > timestamp {
-			offset, timestamp = s.offsetOfMaxTimestamp, s.maxTimestamp
+		if s.maxTimestamp >= 0 && (best == nil || s.maxTimestamp > best.maxTimestamp) {
+			best = s
 		}
 	}
-	return offset, timestamp
+	if best == nil {
+		return -1, -1, -1
+	}
+	ts := best.maxTimestamp
+	// The segment remembers the batch; Kafka reports the record.
+	pos, h, err := best.findBatch(best.offsetOfMaxTimestamp)
+	if err == nil && h.MaxTimestamp == ts {
+		if off, _, found, err := best.firstRecordAtOrAfter(pos, &h, ts, 0); err == nil && found {
+			return off, ts, max(h.PartitionLeaderEpoch, -1)
+		}
+	}
+	return best.offsetOfMaxTimestamp, ts, -1
 }
 
 // EndOffsetForEpoch answers OffsetForLeaderEpoch from the leader epoch
