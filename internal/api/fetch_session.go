@@ -83,7 +83,7 @@ func (fs *fetchSessions) create() *fetchSession {
 			break
 		}
 	}
-	s := &fetchSession{id: fs.nextID, epoch: 1, lastUsed: fs.clock.Now(), parts: map[sessionKey]*sessionPart{}}
+	s := &fetchSession{id: fs.nextID, epoch: 0, lastUsed: fs.clock.Now(), parts: map[sessionKey]*sessionPart{}}
 	fs.sessions[s.id] = s
 	return s
 }
