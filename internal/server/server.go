@@ -36,9 +36,9 @@ type Options struct {
 
 // Server is a running node.
 type Server struct {
-	opts   Options
-	cfg    *config.Config
-	log    *slog.Logger
+	opts      Options
+	cfg       *config.Config
+	log       *slog.Logger
 	clusterID string
 
 	logs      *storage.Manager
