@@ -44,11 +44,12 @@ func (e *logEnv) jitter(maxMs int64) int64 {
 // holds it shared, so reads run concurrently with each other and see only
 // whole appends.
 type Log struct {
-	tp      TopicPartition
-	topicID [16]byte
-	dir     string
-	rootDir string
-	env     *logEnv
+	tp       TopicPartition
+	topicID  [16]byte
+	dir      string
+	rootDir  string
+	env      *logEnv
+	dirState *dirState
 
 	mu            sync.RWMutex
 	cfg           LogConfig
@@ -173,6 +174,9 @@ func (l *Log) Read(offset int64, maxBytes int32, maxOffset int64, minOneMessage 
 	if l.closed {
 		return res, fmt.Errorf("storage: read %s: log is closed: %w", l.tp, kerr.NotLeaderForPartition)
 	}
+	if err := l.checkOnline(); err != nil {
+		return res, err
+	}
 	if offset < res.LogStartOffset || offset > res.LogEndOffset {
 		return res, fmt.Errorf("storage: read %s at offset %d outside [%d, %d]: %w", l.tp, offset, res.LogStartOffset, res.LogEndOffset, kerr.OffsetOutOfRange)
 	}
@@ -184,6 +188,9 @@ func (l *Log) Read(offset int64, maxBytes int32, maxOffset int64, minOneMessage 
 	for i := l.segmentFor(offset); i < len(l.segments); i++ {
 		recs, found, err := l.segments[i].read(offset, maxBytes, maxOffset, minOneMessage)
 		if err != nil {
+			if errors.Is(err, kerr.KafkaStorageError) {
+				l.ioError(err)
+			}
 			return res, err
 		}
 		if found {
@@ -355,7 +362,8 @@ func (l *Log) flushSegments(segs []*segment, from, to int64) error {
 			break
 		}
 		if err := s.flush(); err != nil && !errors.Is(err, os.ErrClosed) {
-			return fmt.Errorf("storage: flush %s: %w", l.tp, err)
+			l.ioError(err)
+			return fmt.Errorf("storage: flush %s: %v: %w", l.tp, err, kerr.KafkaStorageError)
 		}
 	}
 	l.mu.Lock()

@@ -68,6 +68,9 @@ func (l *Log) Append(records []byte, opts AppendOptions) (AppendResult, error) {
 	if l.closed {
 		return res, fmt.Errorf("storage: append to %s: log is closed: %w", l.tp, kerr.NotLeaderForPartition)
 	}
+	if err := l.checkOnline(); err != nil {
+		return res, err
+	}
 	cfg := &l.cfg
 	now := l.env.clock.Now().UnixMilli()
 	res.LogStartOffset = l.logStart.Load()
@@ -187,6 +190,7 @@ func (l *Log) Append(records []byte, opts AppendOptions) (AppendResult, error) {
 		}
 	}
 	if err := seg.append(data, infos, cfg.IndexIntervalBytes); err != nil {
+		l.ioError(err)
 		return res, fmt.Errorf("storage: append to %s: %v: %w", l.tp, err, kerr.KafkaStorageError)
 	}
 	epochChanged := false
@@ -206,6 +210,7 @@ func (l *Log) Append(records []byte, opts AppendOptions) (AppendResult, error) {
 	for _, c := range pa.completed {
 		if c.aborted {
 			if err := seg.txn.append(AbortedTxn{c.producerID, c.firstOffset, c.lastOffset, c.lastStableOffset}); err != nil {
+				l.ioError(err)
 				return res, fmt.Errorf("storage: append to %s: %v: %w", l.tp, err, kerr.KafkaStorageError)
 			}
 		}
@@ -258,11 +263,13 @@ func (l *Log) roll(next int64) error {
 		return nil
 	}
 	if err := old.onBecomeInactive(); err != nil {
+		l.ioError(err)
 		return fmt.Errorf("storage: roll %s: %v: %w", l.tp, err, kerr.KafkaStorageError)
 	}
 	now := l.env.clock.Now()
 	seg, err := createSegment(l.dir, base, l.cfg, now, l.env.jitter(l.cfg.SegmentJitterMs))
 	if err != nil {
+		l.ioError(err)
 		return fmt.Errorf("storage: roll %s: %v: %w", l.tp, err, kerr.KafkaStorageError)
 	}
 	l.segments = append(l.segments, seg)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/odradek/odradek/internal/clock"
+	"github.com/twmb/franz-go/pkg/kerr"
 )
 
 // ManagerConfig configures the log manager. Zero durations take Kafka's
@@ -95,7 +96,7 @@ type Manager struct {
 
 	mu          sync.RWMutex
 	logs        map[TopicPartition]*Log
-	dirErrs     map[string]error
+	dirs        map[string]*dirState // fixed at NewManager
 	brokerEpoch int64
 	// prevEpoch is the broker epoch read from the clean-shutdown markers
 	// (KIP-966), -1 if any dir was not shut down cleanly.
@@ -128,7 +129,7 @@ func NewManager(cfg ManagerConfig) (*Manager, error) {
 	m := &Manager{
 		cfg:         cfg,
 		logs:        map[TopicPartition]*Log{},
-		dirErrs:     map[string]error{},
+		dirs:        map[string]*dirState{},
 		delTimers:   map[*pendingDelete]struct{}{},
 		stop:        make(chan struct{}),
 		brokerEpoch: -1,
@@ -137,10 +138,24 @@ func NewManager(cfg ManagerConfig) (*Manager, error) {
 	m.env = &logEnv{clock: cfg.Clock, logger: cfg.Logger, scheduleDelete: m.scheduleDelete,
 		producerIDExpirationMs: cfg.ProducerIDExpiration.Milliseconds(), rand: mrand.New(mrand.NewPCG(cfg.Seed, cfg.Seed>>1|1))}
 	for _, dir := range cfg.Dirs {
+		m.dirs[dir] = &dirState{path: dir}
+	}
+	healthy := 0
+	var loadErr error
+	for _, dir := range cfg.Dirs {
 		if err := m.loadDir(dir); err != nil {
-			m.closeLogs()
-			return nil, err
+			// As Kafka: a dir that cannot be loaded goes offline and
+			// the broker carries on with the others.
+			m.dirs[dir].fail(err)
+			cfg.Logger.Error("log dir is offline", "dir", dir, "error", err)
+			loadErr = errors.Join(loadErr, err)
+			continue
 		}
+		healthy++
+	}
+	if healthy == 0 {
+		m.closeLogs()
+		return nil, fmt.Errorf("storage: no usable log dir: %w", loadErr)
 	}
 	return m, nil
 }
@@ -254,7 +269,7 @@ func (m *Manager) openLog(root string, tp TopicPartition, cfg LogConfig, opts lo
 		opts.cleanShutdown = false
 		opts.recoveryPoint = 0
 	}
-	l := &Log{tp: tp, dir: dir, rootDir: root, env: m.env, cfg: cfg, epochs: epochs, producers: newProducerState()}
+	l := &Log{tp: tp, dir: dir, rootDir: root, env: m.env, dirState: m.dirs[root], cfg: cfg, epochs: epochs, producers: newProducerState()}
 	if id, ok, err := readPartitionMetadata(dir); err != nil {
 		return nil, err
 	} else if ok {
@@ -323,6 +338,9 @@ func (m *Manager) GetOrCreateLog(topic string, partition int32, topicID [16]byte
 		return l, nil
 	}
 	root := m.pickDir()
+	if root == "" {
+		return nil, fmt.Errorf("storage: create %s: every log dir is offline: %w", tp, kerr.KafkaStorageError)
+	}
 	l, err := m.openLog(root, tp, cfg, loadOptions{cleanShutdown: true, recoveryPoint: -1, logStart: -1, highWatermark: -1})
 	if err != nil {
 		return nil, err
@@ -350,15 +368,12 @@ func (m *Manager) pickDir() string {
 	}
 	best := ""
 	for _, d := range m.cfg.Dirs {
-		if m.dirErrs[d] != nil {
+		if m.dirs[d].failure() != nil {
 			continue
 		}
 		if best == "" || count[d] < count[best] {
 			best = d
 		}
-	}
-	if best == "" {
-		best = m.cfg.Dirs[0]
 	}
 	return best
 }
@@ -469,7 +484,7 @@ func (m *Manager) DirInfos() []DirInfo {
 	defer m.mu.RUnlock()
 	out := make([]DirInfo, 0, len(m.cfg.Dirs))
 	for _, d := range m.cfg.Dirs {
-		info := DirInfo{Path: d, Err: m.dirErrs[d], TotalBytes: -1, UsableBytes: -1}
+		info := DirInfo{Path: d, Err: m.dirs[d].failure(), TotalBytes: -1, UsableBytes: -1}
 		if total, free, err := diskUsage(d); err == nil {
 			info.TotalBytes, info.UsableBytes = total, free
 		}
@@ -511,18 +526,33 @@ func (m *Manager) Close() error {
 	m.delMu.Unlock()
 	m.deletes.Wait()
 
-	var errs []error
+	// A dir is marked clean only if everything in it was flushed,
+	// checkpointed and closed without error.
+	dirErrs := map[string][]error{}
 	for _, l := range m.Logs() {
+		if l.checkOnline() != nil {
+			continue
+		}
 		if err := l.Flush(); err != nil {
-			errs = append(errs, err)
+			dirErrs[l.rootDir] = append(dirErrs[l.rootDir], err)
 		}
 	}
-	errs = append(errs, m.CheckpointAll())
-	errs = append(errs, m.closeLogs())
-	if err := errors.Join(errs...); err != nil {
-		return err
+	cpErr := m.CheckpointAll()
+	for _, l := range m.Logs() {
+		if err := l.close(); err != nil && l.checkOnline() == nil {
+			dirErrs[l.rootDir] = append(dirErrs[l.rootDir], err)
+		}
 	}
+	errs := []error{cpErr}
 	for _, d := range m.cfg.Dirs {
+		if err := m.dirs[d].failure(); err != nil {
+			errs = append(errs, fmt.Errorf("storage: log dir %s is offline: %w", d, err))
+			continue
+		}
+		if err := errors.Join(dirErrs[d]...); err != nil {
+			errs = append(errs, err)
+			continue
+		}
 		data := fmt.Sprintf("{\"version\":0,\"brokerEpoch\":%d}", epoch)
 		if err := writeFileAtomic(filepath.Join(d, cleanShutdownFile), []byte(data)); err != nil {
 			errs = append(errs, err)
@@ -548,10 +578,14 @@ func (m *Manager) CheckpointAll() error {
 func (m *Manager) byDir() map[string][]*Log {
 	out := map[string][]*Log{}
 	for _, d := range m.cfg.Dirs {
-		out[d] = nil
+		if m.dirs[d].failure() == nil {
+			out[d] = nil
+		}
 	}
 	for _, l := range m.Logs() {
-		out[l.rootDir] = append(out[l.rootDir], l)
+		if _, ok := out[l.rootDir]; ok {
+			out[l.rootDir] = append(out[l.rootDir], l)
+		}
 	}
 	return out
 }

@@ -1,10 +1,13 @@
 package storage
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
 )
 
 func TestManagerStartClose(t *testing.T) {
@@ -113,5 +116,32 @@ func TestUncleanShutdownRecoversWithoutMarker(t *testing.T) {
 	}
 	if e.m.PreviousBrokerEpoch() != -1 {
 		t.Fatalf("previous epoch after crash %d", e.m.PreviousBrokerEpoch())
+	}
+}
+
+func TestLogDirFailure(t *testing.T) {
+	e := newTestEnv(t)
+	l := e.log("t", 0, DefaultLogConfig())
+	mustAppend(t, l, buildBatch(t, plainBatch(1, nowMs())))
+	// Pull the file out from under the log, as a failing disk would.
+	l.activeSegment().log.Close()
+	if _, err := l.Append(buildBatch(t, plainBatch(1, nowMs())), AppendOptions{AssignOffsets: true}); !errors.Is(err, kerr.KafkaStorageError) {
+		t.Fatalf("append on a failed file: %v", err)
+	}
+	if _, err := l.Read(0, 1000, 1, true); !errors.Is(err, kerr.KafkaStorageError) {
+		t.Fatalf("read from an offline dir: %v", err)
+	}
+	if info := e.m.DirInfos(); info[0].Err == nil {
+		t.Fatalf("dir not reported offline")
+	}
+	if _, err := e.m.GetOrCreateLog("u", 0, [16]byte{}, DefaultLogConfig()); !errors.Is(err, kerr.KafkaStorageError) {
+		t.Fatalf("create with every dir offline: %v", err)
+	}
+	if err := e.m.Close(); err == nil {
+		t.Fatalf("Close reported a clean shutdown of an offline dir")
+	}
+	e.m = nil
+	if _, err := os.Stat(filepath.Join(e.dir, cleanShutdownFile)); !os.IsNotExist(err) {
+		t.Fatalf("offline dir marked clean")
 	}
 }
