@@ -3,104 +3,19 @@ package raft
 import (
 	"context"
 	"fmt"
-	"runtime"
-	"sync"
 	"testing"
 	"time"
-
-	pb "go.etcd.io/raft/v3/raftpb"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/odradek/odradek/internal/clock"
 )
 
-// memNet is an in-memory Transport connecting nodes of one test; a stopped
-// node's messages are dropped, as a dead process's would be.
-type memNet struct {
-	mu     sync.Mutex
-	nodes  map[int32]*Node
-	queues map[int32]chan *pb.Message
-	wg     sync.WaitGroup
-	stop   chan struct{}
-}
-
-func newMemNet() *memNet {
-	return &memNet{nodes: map[int32]*Node{}, queues: map[int32]chan *pb.Message{}, stop: make(chan struct{})}
-}
-
-func (m *memNet) add(id int32, n *Node) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.nodes[id] = n
-	q := make(chan *pb.Message, 4096)
-	m.queues[id] = q
-	m.wg.Add(1)
-	go func() {
-		defer m.wg.Done()
-		for {
-			select {
-			case msg := <-q:
-				n.Receive(msg)
-			case <-m.stop:
-				return
-			}
-		}
-	}()
-}
-
-func (m *memNet) remove(id int32) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.queues, id)
-}
-
-func (m *memNet) Send(msgs []*pb.Message) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for _, msg := range msgs {
-		if q, ok := m.queues[nodeIDOf(msg.GetTo())]; ok {
-			select {
-			case q <- proto.Clone(msg).(*pb.Message):
-			default:
-			}
-		}
-	}
-}
-
-// settle waits until no message is queued or being handled, so the
-// manual clock never outruns the simulated network.
-func (m *memNet) settle(nodes map[int32]*Node) {
-	for quiet := 0; quiet < 3; {
-		runtime.Gosched()
-		busy := false
-		m.mu.Lock()
-		for _, q := range m.queues {
-			busy = busy || len(q) > 0
-		}
-		m.mu.Unlock()
-		for _, n := range nodes {
-			busy = busy || len(n.recvc) > 0 || n.busy.Load() || len(n.propSig) > 0 || len(n.ticker.C()) > 0
-		}
-		if busy {
-			quiet = 0
-		} else {
-			quiet++
-		}
-	}
-}
-
-func (m *memNet) close() {
-	close(m.stop)
-	m.wg.Wait()
-}
-
 // awaitLeader ticks the shared clock until every live node agrees on one
 // leader among them.
-func awaitLeader(t *testing.T, clk *clock.Manual, net *memNet, nodes map[int32]*Node) int32 {
+func awaitLeader(t *testing.T, clk *clock.Manual, net *MemNetwork, nodes map[int32]*Node) int32 {
 	t.Helper()
 	for i := 0; i < 10000; i++ {
 		clk.Advance(100 * time.Millisecond)
-		net.settle(nodes)
+		net.Settle()
 		leader := int32(-2)
 		agreed := true
 		for _, n := range nodes {
@@ -125,8 +40,8 @@ func awaitLeader(t *testing.T, clk *clock.Manual, net *memNet, nodes map[int32]*
 
 func TestThreeVoterCluster(t *testing.T) {
 	clk := clock.NewManual(time.Unix(0, 0))
-	net := newMemNet()
-	defer net.close()
+	net := NewMemNetwork()
+	defer net.Close()
 	voters := []Voter{{NodeID: 1}, {NodeID: 2}, {NodeID: 3}}
 	nodes := map[int32]*Node{}
 	recs := map[int32]*recorder{}
@@ -137,7 +52,7 @@ func TestThreeVoterCluster(t *testing.T) {
 		}
 		recs[v.NodeID] = newRecorder()
 		n.AddListener(recs[v.NodeID])
-		net.add(v.NodeID, n)
+		net.Attach(v.NodeID, n)
 		nodes[v.NodeID] = n
 	}
 	for _, n := range nodes {
@@ -174,7 +89,7 @@ func TestThreeVoterCluster(t *testing.T) {
 	}
 
 	// The leader dies; the other two elect a new one and keep committing.
-	net.remove(leader)
+	net.Detach(leader)
 	nodes[leader].Close()
 	delete(nodes, leader)
 	delete(recs, leader)
