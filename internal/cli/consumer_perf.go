@@ -33,6 +33,8 @@ type consumerPerfOpts struct {
 	fromLatest                bool
 	socketBuffer              int
 	consumerConfig            string
+	commandConfig             string
+	commandProps              []string
 	printMetrics              bool
 	detailed                  bool
 	timeoutMs                 int64
@@ -56,13 +58,15 @@ func newConsumerPerfCmd() *cobra.Command {
 	f.IntVar(&o.fetchSize, "fetch-size", 1024*1024, "The amount of data to fetch in a single request (max.partition.fetch.bytes).")
 	f.BoolVar(&o.fromLatest, "from-latest", false, "If the consumer does not already have an established offset to consume from, start with the latest message present in the log rather than the earliest message.")
 	f.IntVar(&o.socketBuffer, "socket-buffer-size", 2*1024*1024, "The size of the tcp RECV size.")
-	f.StringVar(&o.consumerConfig, "consumer.config", "", "Consumer config properties file.")
-	f.StringVar(&o.consumerConfig, "command-config", "", "Same as --consumer.config.")
+	f.StringVar(&o.consumerConfig, "consumer.config", "", "(DEPRECATED) Consumer config properties file. Use --command-config instead.")
+	f.StringVar(&o.commandConfig, "command-config", "", "Config properties file.")
+	f.StringArrayVar(&o.commandProps, "command-property", nil, "Kafka consumer related configuration properties like client.id (prop1=val1). These configs take precedence over those passed via --command-config or --consumer.config.")
 	f.BoolVar(&o.printMetrics, "print-metrics", false, "Print out the metrics.")
 	f.BoolVar(&o.detailed, "show-detailed-stats", false, "If set, stats are reported for each reporting interval as configured by reporting-interval.")
 	f.Int64Var(&o.timeoutMs, "timeout", 10_000, "The maximum allowed time in milliseconds between returned records.")
 	f.Lookup("timeout").NoOptDefVal = "10000"
-	f.Int64Var(&o.messages, "messages", 0, "REQUIRED: The number of messages to consume.")
+	f.Int64Var(&o.messages, "num-records", 0, "REQUIRED: The number of records to consume.")
+	f.Int64Var(&o.messages, "messages", 0, "(DEPRECATED) The number of records to consume. Use --num-records instead.")
 	f.Int64Var(&o.reportingInterval, "reporting-interval", 5000, "Interval in milliseconds at which to print progress info.")
 	f.StringVar(&o.dateFormat, "date-format", "yyyy-MM-dd HH:mm:ss:SSS", "The date format to use for formatting the time field (java.text.SimpleDateFormat patterns).")
 	f.BoolVar(&o.hideHeader, "hide-header", false, "If set, skips printing the header for the stats.")
@@ -258,8 +262,16 @@ func (r *rebalanceTimer) totalTime() time.Duration {
 
 func runConsumerPerf(cmd *cobra.Command, o *consumerPerfOpts) error {
 	set := cmd.Flags().Changed
-	if !set("messages") {
-		return errors.New(`missing required argument "[messages]"`)
+	if set("messages") {
+		fmt.Fprintln(cmd.ErrOrStderr(), "Warning: --messages is deprecated. Use --num-records instead.")
+	} else if !set("num-records") {
+		return errors.New(`missing required argument "[num-records]"`)
+	}
+	if set("consumer.config") {
+		fmt.Fprintln(cmd.ErrOrStderr(), "Warning: --consumer.config is deprecated. Use --command-config instead.")
+		if o.commandConfig == "" {
+			o.commandConfig = o.consumerConfig
+		}
 	}
 	if (o.topic == "") == (o.include == "") {
 		return errors.New("exactly one of --topic or --include must be specified")
@@ -275,11 +287,16 @@ func runConsumerPerf(cmd *cobra.Command, o *consumerPerfOpts) error {
 		return err
 	}
 	props := map[string]string{}
-	if o.consumerConfig != "" {
-		if props, err = loadProperties(o.consumerConfig); err != nil {
+	if o.commandConfig != "" {
+		if props, err = loadProperties(o.commandConfig); err != nil {
 			return err
 		}
 	}
+	kv, err := parseKeyValueArgs(o.commandProps)
+	if err != nil {
+		return err
+	}
+	props = mergeProps(props, kv)
 	props["group.id"] = o.group
 	props["receive.buffer.bytes"] = strconv.Itoa(o.socketBuffer)
 	props["max.partition.fetch.bytes"] = strconv.Itoa(o.fetchSize)
@@ -386,7 +403,7 @@ func consumePerf(ctx context.Context, cl *kgo.Client, o *consumerPerfOpts, clk c
 		}
 	}
 	if msgs < o.messages {
-		fmt.Fprintf(out, "WARNING: Exiting before consuming the expected number of messages: timeout (%d ms) exceeded. You can use the --timeout option to increase the timeout.\n", o.timeoutMs)
+		fmt.Fprintf(out, "WARNING: Exiting before consuming the expected number of records: timeout (%d ms) exceeded. You can use the --timeout option to increase the timeout.\n", o.timeoutMs)
 	}
 	return msgs, bytes, nil
 }

@@ -46,9 +46,9 @@ func TestConsumerPerf(t *testing.T) {
 	}
 
 	// Asking for more than exists ends after --timeout with Kafka's warning.
-	out = mustRun(t, "", "consumer-perf-test", "--bootstrap-server", bs, "--topic", "cperf", "--messages", "40",
+	out = mustRun(t, "", "consumer-perf-test", "--bootstrap-server", bs, "--topic", "cperf", "--num-records", "40",
 		"--timeout", "500", "--hide-header", "--group", "perf-g2")
-	if !strings.HasPrefix(out, "WARNING: Exiting before consuming the expected number of messages: timeout (500 ms) exceeded.") ||
+	if !strings.HasPrefix(out, "WARNING: Exiting before consuming the expected number of records: timeout (500 ms) exceeded.") ||
 		!strings.Contains(out, ", 30, ") || strings.Contains(out, "start.time") {
 		t.Fatalf("timeout output:\n%s", out)
 	}
@@ -68,7 +68,7 @@ func TestConsumerPerf(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--bootstrap-server", bs, "--topic", "x"}, "[messages]"},
+		{[]string{"--bootstrap-server", bs, "--topic", "x"}, "[num-records]"},
 		{[]string{"--bootstrap-server", bs, "--messages", "1"}, "--topic or --include"},
 		{[]string{"--bootstrap-server", bs, "--messages", "1", "--topic", "x", "--reporting-interval", "0"}, "reporting interval"},
 		{[]string{"--bootstrap-server", bs, "--messages", "1", "--topic", "x", "--date-format", "QQ"}, "not supported"},

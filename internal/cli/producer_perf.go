@@ -34,7 +34,6 @@ func init() {
 }
 
 const (
-	perfReportInterval = 5 * time.Second
 	// perfMaxSamples bounds the latency samples kept for percentiles; above
 	// it every k-th record is sampled, as Kafka does.
 	perfMaxSamples = 1_000_000
@@ -43,20 +42,23 @@ const (
 )
 
 type producerPerfOpts struct {
-	topic            string
-	numRecords       int64
-	recordSize       int
-	payloadFile      string
-	payloadDelimiter string
-	payloadMonotonic bool
-	throughput       float64
-	producerProps    []string
-	producerConfig   string
-	bootstrap        string
-	printMetrics     bool
-	transactionalID  string
-	transactionMs    int64
-	warmupRecords    int64
+	topic             string
+	numRecords        int64
+	recordSize        int
+	payloadFile       string
+	payloadDelimiter  string
+	payloadMonotonic  bool
+	throughput        float64
+	producerProps     []string
+	commandProps      []string
+	producerConfig    string
+	commandConfig     string
+	reportingInterval int64
+	bootstrap         string
+	printMetrics      bool
+	transactionalID   string
+	transactionMs     int64
+	warmupRecords     int64
 }
 
 func newProducerPerfCmd() *cobra.Command {
@@ -75,10 +77,11 @@ func newProducerPerfCmd() *cobra.Command {
 	f.Float64Var(&o.throughput, "throughput", 0, "throttle maximum message throughput to approximately THROUGHPUT messages/sec; -1 disables throttling")
 	f.StringArrayVar(&o.producerProps, "producer-props", nil, "producer configuration properties: PROP-NAME=PROP-VALUE ...")
 	markNargs(cmd, "producer-props")
-	f.StringArrayVar(&o.producerProps, "command-property", nil, "Same as --producer-props.")
+	f.StringArrayVar(&o.commandProps, "command-property", nil, "producer configuration properties: PROP-NAME=PROP-VALUE ... (replaces --producer-props)")
 	markNargs(cmd, "command-property")
 	f.StringVar(&o.producerConfig, "producer.config", "", "producer config properties file")
-	f.StringVar(&o.producerConfig, "command-config", "", "Same as --producer.config.")
+	f.StringVar(&o.commandConfig, "command-config", "", "producer config properties file (replaces --producer.config)")
+	f.Int64Var(&o.reportingInterval, "reporting-interval", 5000, "interval in milliseconds at which to print progress info")
 	f.StringVar(&o.bootstrap, "bootstrap-server", "", "The server(s) to connect to; overrides bootstrap.servers in the producer properties.")
 	f.BoolVar(&o.printMetrics, "print-metrics", false, "print out metrics at the end of the test")
 	f.StringVar(&o.transactionalID, "transactional-id", "", "The transactional id to use; enables transactions.")
@@ -119,8 +122,25 @@ func (o *producerPerfOpts) validate(cmd *cobra.Command) error {
 	if set("record-size") && o.recordSize <= 0 {
 		return errors.New("--record-size should be greater than zero")
 	}
-	if len(o.producerProps) == 0 && o.producerConfig == "" && o.bootstrap == "" {
-		return errors.New("either --producer-props or --producer.config must be specified")
+	if len(o.producerProps) == 0 && len(o.commandProps) == 0 && o.producerConfig == "" && o.commandConfig == "" && o.bootstrap == "" {
+		return errors.New("at least one of --bootstrap-server, --command-property, --producer-props, --producer.config or --command-config must be specified")
+	}
+	if set("command-property") && set("producer-props") {
+		return errors.New("--command-property and --producer-props cannot be specified together")
+	}
+	if set("command-config") && set("producer.config") {
+		return errors.New("--command-config and --producer.config cannot be specified together")
+	}
+	if o.reportingInterval <= 0 {
+		return errors.New("--reporting-interval should be greater than zero")
+	}
+	if set("producer-props") {
+		fmt.Fprintln(cmd.ErrOrStderr(), "Option --producer-props has been deprecated and will be removed in a future version. Use --command-property instead.")
+		o.commandProps = o.producerProps
+	}
+	if set("producer.config") {
+		fmt.Fprintln(cmd.ErrOrStderr(), "Option --producer.config has been deprecated and will be removed in a future version. Use --command-config instead.")
+		o.commandConfig = o.producerConfig
 	}
 	if set("transaction-duration-ms") && o.transactionMs <= 0 {
 		return errors.New("--transaction-duration-ms should be greater than zero")
@@ -152,7 +172,7 @@ func readPayloads(out io.Writer, path, delimiter string) ([][]byte, error) {
 			payloads = append(payloads, []byte(p))
 		}
 	}
-	fmt.Fprintf(out, "Number of messages read: %d\n", len(payloads))
+	fmt.Fprintf(out, "Number of records read: %d\n", len(payloads))
 	if len(payloads) == 0 {
 		return nil, fmt.Errorf("no payloads found in %s", path)
 	}
@@ -165,14 +185,14 @@ func runProducerPerf(cmd *cobra.Command, o *producerPerfOpts) error {
 	}
 	out := cmd.OutOrStdout()
 	props := map[string]string{}
-	if o.producerConfig != "" {
-		file, err := loadProperties(o.producerConfig)
+	if o.commandConfig != "" {
+		file, err := loadProperties(o.commandConfig)
 		if err != nil {
 			return err
 		}
 		props = mergeProps(props, file)
 	}
-	for _, kv := range o.producerProps {
+	for _, kv := range o.commandProps {
 		k, v, ok := splitPerfProp(kv)
 		if !ok {
 			return fmt.Errorf("invalid property: %s", kv)
@@ -279,12 +299,13 @@ func (r *perfRun) run(ctx context.Context) error {
 	if o.warmupRecords > 0 {
 		fmt.Fprintf(r.out, "Warmup first %d records. Steady state results will print after the complete test summary.\n", o.warmupRecords)
 	}
-	stats := newPerfStats(r.clk, r.out, o.numRecords, false)
+	interval := time.Duration(o.reportingInterval) * time.Millisecond
+	stats := newPerfStats(r.clk, r.out, o.numRecords, false, interval)
 	var steady *perfStats
 	start := r.clk.Now()
-	var interval time.Duration
+	var pace time.Duration
 	if o.throughput > 0 {
-		interval = time.Duration(float64(time.Second) / o.throughput)
+		pace = time.Duration(float64(time.Second) / o.throughput)
 	}
 	var txnStart time.Time
 	txnSize := 0
@@ -301,14 +322,14 @@ func (r *perfRun) run(ctx context.Context) error {
 		}
 		now := r.clk.Now()
 		intended := now
-		if interval > 0 {
-			intended = start.Add(time.Duration(i) * interval)
+		if pace > 0 {
+			intended = start.Add(time.Duration(i) * pace)
 			if wait := intended.Sub(now); wait > 0 {
 				r.sleep(wait)
 			}
 		}
 		if o.warmupRecords > 0 && i == o.warmupRecords {
-			steady = newPerfStats(r.clk, r.out, o.numRecords-o.warmupRecords, true)
+			steady = newPerfStats(r.clk, r.out, o.numRecords-o.warmupRecords, true, interval)
 			stats.suppress()
 		}
 		st, ss, size := stats, steady, len(value)
@@ -409,6 +430,7 @@ type perfStats struct {
 	quiet       bool
 	start       time.Time
 	windowStart time.Time
+	interval    time.Duration
 	sampleEvery int64
 	iteration   int64
 	samples     []time.Duration
@@ -419,11 +441,11 @@ type perfStats struct {
 	wTotal, wMax      time.Duration
 }
 
-func newPerfStats(clk clock.Clock, out io.Writer, numRecords int64, steady bool) *perfStats {
+func newPerfStats(clk clock.Clock, out io.Writer, numRecords int64, steady bool, interval time.Duration) *perfStats {
 	now := clk.Now()
 	every := numRecords / min(numRecords, perfMaxSamples)
 	return &perfStats{
-		clk: clk, out: out, steady: steady, start: now, windowStart: now,
+		clk: clk, out: out, steady: steady, start: now, windowStart: now, interval: interval,
 		sampleEvery: max(every, 1), samples: make([]time.Duration, 0, numRecords/max(every, 1)+1),
 	}
 }
@@ -449,7 +471,7 @@ func (s *perfStats) record(latency time.Duration, bytes int, now time.Time) {
 		s.samples = append(s.samples, latency)
 	}
 	s.iteration++
-	if now.Sub(s.windowStart) >= perfReportInterval {
+	if now.Sub(s.windowStart) >= s.interval {
 		if s.steady && s.count == s.wCount {
 			fmt.Fprintln(s.out, "In steady state.")
 		}

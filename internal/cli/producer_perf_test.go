@@ -16,7 +16,7 @@ import (
 func TestPerfStats(t *testing.T) {
 	clk := clock.NewManual(time.Unix(1000, 0))
 	var out bytes.Buffer
-	s := newPerfStats(clk, &out, 1000, false)
+	s := newPerfStats(clk, &out, 1000, false, 5*time.Second)
 	// Latencies 1..1000 ms, one per record.
 	for i := 1; i <= 1000; i++ {
 		if i == 500 {
@@ -82,7 +82,7 @@ func TestProducerPerf(t *testing.T) {
 	}
 	out = mustRun(t, "", "producer-perf-test", "--topic", "perf", "--num-records", "10", "--payload-file", payloads,
 		"--throughput", "-1", "--producer-props", "bootstrap.servers="+bs, "--warmup-records", "4")
-	if !strings.Contains(out, "Number of messages read: 3\n") || !strings.Contains(out, "Warmup first 4 records.") ||
+	if !strings.Contains(out, "Number of records read: 3\n") || !strings.Contains(out, "Warmup first 4 records.") ||
 		!regexp.MustCompile(`(?m)^6 steady state records sent, `).MatchString(out) {
 		t.Fatalf("payload file / warmup output: %q", out)
 	}
@@ -130,6 +130,8 @@ func TestProducerPerfBadInput(t *testing.T) {
 		{[]string{"--topic", "t", "--num-records", "0", "--record-size", "1", "--throughput", "-1"}, "greater than zero"},
 		{[]string{"--topic", "t", "--num-records", "5", "--record-size", "1", "--throughput", "-1", "--warmup-records", "5"}, "warmup-records"},
 		{[]string{"--topic", "t", "--num-records", "1", "--payload-file", "/no/such", "--throughput", "-1"}, "file does not exist"},
+		{[]string{"--topic", "t", "--num-records", "1", "--record-size", "1", "--throughput", "-1", "--reporting-interval", "0"}, "--reporting-interval"},
+		{[]string{"--topic", "t", "--num-records", "1", "--record-size", "1", "--throughput", "-1", "--command-property", "acks=1"}, "cannot be specified together"},
 	}
 	for _, tc := range tests {
 		args := append(append([]string{"producer-perf-test"}, tc.args...), props...)
@@ -138,7 +140,7 @@ func TestProducerPerfBadInput(t *testing.T) {
 		}
 	}
 	if _, _, err := runCLI(t, "", "producer-perf-test", "--topic", "t", "--num-records", "1", "--record-size", "1", "--throughput", "-1"); err == nil ||
-		!strings.Contains(err.Error(), "--producer-props or --producer.config") {
+		!strings.Contains(err.Error(), "at least one of --bootstrap-server") {
 		t.Errorf("missing producer props: %v", err)
 	}
 	if _, _, err := runCLI(t, "", "producer-perf-test", "--topic", "t", "--num-records", "1", "--record-size", "1", "--throughput", "-1",
