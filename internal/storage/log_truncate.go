@@ -3,6 +3,7 @@ package storage
 import (
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -10,7 +11,8 @@ import (
 
 // Truncate removes everything at and after offset (follower truncation to
 // the leader's epoch end offset). A batch straddling offset is removed
-// whole, so the log end can land below offset.
+// whole, so the log end can land below offset; if offset falls in a gap
+// between batches the log end becomes offset.
 func (l *Log) Truncate(offset int64) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -93,6 +95,11 @@ func (l *Log) afterTruncate(end int64) {
 // rebuilds its indexes; it returns the new end offset.
 func (s *segment) truncateTo(offset int64, indexInterval int32) (int64, error) {
 	pos, h, err := s.findBatch(offset)
+	if errors.Is(err, io.EOF) {
+		// offset lies in a gap after this segment's last batch: nothing
+		// here to cut, and the log resumes at offset.
+		return offset, nil
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -102,7 +109,10 @@ func (s *segment) truncateTo(offset int64, indexInterval int32) (int64, error) {
 	if _, err := s.recover(indexInterval, nil); err != nil {
 		return 0, err
 	}
-	return h.BaseOffset, nil
+	// A batch straddling offset goes whole and the log resumes at its
+	// base (Kafka would resume at offset, leaving a hole the leader has
+	// data for); a batch past a gap leaves the log resuming at offset.
+	return min(offset, h.BaseOffset), nil
 }
 
 // DeleteRecordsBefore moves the log start to offset (DeleteRecords) and

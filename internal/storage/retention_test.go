@@ -291,3 +291,32 @@ func TestDeleteLog(t *testing.T) {
 		t.Fatalf("delete dir not removed: %v", err)
 	}
 }
+
+func TestTruncateIntoGap(t *testing.T) {
+	e := newTestEnv(t)
+	l := e.log("t", 0, DefaultLogConfig())
+	for _, base := range []int64{0, 20} {
+		b := buildBatch(t, plainBatch(2, nowMs()))
+		setBase(b, base)
+		if _, err := l.Append(b, AppendOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.Truncate(10); err != nil {
+		t.Fatal(err)
+	}
+	if l.LogEndOffset() != 10 {
+		t.Fatalf("after truncating into a gap: LEO %d", l.LogEndOffset())
+	}
+	if res, err := l.Read(0, 1<<20, 10, false); err != nil || len(res.Records) != len(buildBatch(t, plainBatch(2, nowMs()))) {
+		t.Fatalf("read after truncation: %v %d bytes", err, len(res.Records))
+	}
+	if res, err := l.Read(5, 1<<20, 10, false); err != nil || len(res.Records) != 0 {
+		t.Fatalf("read in the gap: %v %d bytes", err, len(res.Records))
+	}
+	b := buildBatch(t, plainBatch(1, nowMs()))
+	setBase(b, 10)
+	if _, err := l.Append(b, AppendOptions{}); err != nil {
+		t.Fatalf("follower append at the new end: %v", err)
+	}
+}
