@@ -18,7 +18,7 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 type node struct {
-	t      *testing.T
+	t      testing.TB
 	dir    string
 	clk    *clock.Manual
 	raft   *raft.Node
@@ -31,7 +31,7 @@ var (
 	quiet = slog.New(slog.DiscardHandler)
 )
 
-func newNode(t *testing.T, dir string, mut func(*Config)) *node {
+func newNode(t testing.TB, dir string, mut func(*Config)) *node {
 	t.Helper()
 	clk := clock.NewManual(time.Unix(1000, 0))
 	rn, err := raft.Open(raft.Config{NodeID: 1, MetadataLogDir: dir, Voters: []raft.Voter{{NodeID: 1}}, Clock: clk, ClusterID: "cid", Logger: quiet})

@@ -2,6 +2,7 @@ package raft
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -59,6 +60,7 @@ func (n *Node) run(ticker clock.Ticker) {
 			req.done <- n.saveSnapshot(req)
 		case <-n.stopc:
 			n.failPending(ErrClosed)
+			n.flushQuorumState()
 			return
 		}
 	}
@@ -190,6 +192,13 @@ func (n *Node) noteLeadership(rd etcdraft.Ready) {
 	}
 }
 
+// commitWriteEvery bounds how far the commit index in quorum-state may lag.
+const commitWriteEvery = 1000
+
+// persistHardState writes quorum-state when the term, vote, leader or
+// voters change. A commit-only change need not be durable (raft recommits
+// after a restart), so it is written only every commitWriteEvery entries and
+// at a clean shutdown, which keeps a metadata commit to one fsync.
 func (n *Node) persistHardState(hs *pb.HardState) error {
 	q := n.lastQuorumState
 	q.ClusterID = n.cfg.ClusterID
@@ -201,8 +210,30 @@ func (n *Node) persistHardState(hs *pb.HardState) error {
 	for _, v := range n.confSt.GetVoters() {
 		q.CurrentVoters = append(q.CurrentVoters, quorumVoter{VoterID: nodeIDOf(v)})
 	}
-	n.lastQuorumState = q
-	return writeQuorumState(n.dir, q)
+	w := n.lastQuorumState
+	same := q.LeaderEpoch == w.LeaderEpoch && q.VotedID == w.VotedID && q.LeaderID == w.LeaderID &&
+		slices.Equal(q.CurrentVoters, w.CurrentVoters) && q.CommitIndex < w.CommitIndex+commitWriteEvery
+	if same && n.qsWritten {
+		n.qsPending = &q
+		return nil
+	}
+	if err := writeQuorumState(n.dir, q); err != nil {
+		return err
+	}
+	n.lastQuorumState, n.qsPending, n.qsWritten = q, nil, true
+	return nil
+}
+
+// flushQuorumState writes a commit index held back by persistHardState.
+func (n *Node) flushQuorumState() {
+	if n.qsPending == nil {
+		return
+	}
+	if err := writeQuorumState(n.dir, *n.qsPending); err != nil {
+		n.log.Warn("raft: write quorum-state at shutdown", "err", err)
+		return
+	}
+	n.lastQuorumState, n.qsPending = *n.qsPending, nil
 }
 
 func (n *Node) apply(e *pb.Entry, now time.Time) error {

@@ -161,6 +161,8 @@ type Node struct {
 	snapIndex       uint64
 	appliedIndex    uint64
 	lastQuorumState quorumState
+	qsPending       *quorumState // commit-only change not yet written
+	qsWritten       bool
 }
 
 // Open recovers the metadata log from disk (checkpoint, quorum-state,
