@@ -650,3 +650,24 @@ func keysOf(m map[string]string) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// renamedOption is a Kafka option that was renamed; the old name still works.
+type renamedOption struct{ old, new string }
+
+// checkRenamed rejects giving both names of a renamed option and prints
+// Kafka's deprecation warning (to stderr, keeping stdout for data) when the
+// old name is used. warnFormat and bothFormat take the old and new names.
+func checkRenamed(cmd *cobra.Command, warnFormat, bothFormat string, opts ...renamedOption) error {
+	set := cmd.Flags().Changed
+	for _, o := range opts {
+		if set(o.old) && set(o.new) {
+			return fmt.Errorf(bothFormat, o.old, o.new)
+		}
+	}
+	for _, o := range opts {
+		if set(o.old) {
+			fmt.Fprintf(cmd.ErrOrStderr(), warnFormat+"\n", o.old, o.new)
+		}
+	}
+	return nil
+}

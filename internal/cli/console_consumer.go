@@ -66,12 +66,12 @@ func newConsoleConsumerCmd() *cobra.Command {
 	f.Int32Var(&o.partition, "partition", 0, "The partition to consume from. Consumption starts from the end of the partition unless '--offset' is specified.")
 	f.StringVar(&o.offset, "offset", "latest", "The offset to consume from (a non-negative number), or 'earliest' which means from beginning, or 'latest' which means from end.")
 	f.StringArrayVar(&o.consumerProps, "consumer-property", nil, "Consumer config properties in the form key=value.")
-	f.StringArrayVar(&o.consumerProps, "command-property", nil, "Same as --consumer-property.")
+	f.StringArrayVar(&o.consumerProps, "command-property", nil, "Same as --consumer-property, which it replaces.")
 	f.StringArrayVar(&o.consumerCfg, "consumer.config", nil, "Consumer config properties file; --consumer-property takes precedence.")
-	f.StringArrayVar(&o.consumerCfg, "command-config", nil, "Same as --consumer.config.")
+	f.StringArrayVar(&o.consumerCfg, "command-config", nil, "Same as --consumer.config, which it replaces.")
 	f.StringVar(&o.formatter, "formatter", "org.apache.kafka.tools.consumer.DefaultMessageFormatter", "The formatter class; only the default formatter is available.")
 	f.StringArrayVar(&o.formatterProps, "property", nil, "Formatter properties: print.timestamp, print.key, print.offset, print.partition, print.headers, print.value, key.separator, line.separator, headers.separator, null.literal, key.deserializer, value.deserializer, headers.deserializer.")
-	f.StringArrayVar(&o.formatterProps, "formatter-property", nil, "Same as --property.")
+	f.StringArrayVar(&o.formatterProps, "formatter-property", nil, "Same as --property, which it replaces.")
 	f.StringArrayVar(&o.formatterConfig, "formatter-config", nil, "Config properties file to initialize the message formatter; --property takes precedence.")
 	f.BoolVar(&o.fromBeginning, "from-beginning", false, "If the consumer does not already have an established offset to consume from, start with the earliest message present in the log rather than the latest message.")
 	f.IntVar(&o.maxMessages, "max-messages", -1, "The maximum number of messages to consume before exiting. If not set, consumption is continual.")
@@ -198,6 +198,13 @@ func (o *consoleConsumerOpts) consumerProperties(cmd *cobra.Command) (map[string
 }
 
 func runConsoleConsumer(cmd *cobra.Command, o *consoleConsumerOpts) error {
+	err := checkRenamed(cmd, "Option --%s is deprecated and will be removed in a future version. Use --%s instead.",
+		"options --%s and --%s cannot be specified together",
+		renamedOption{"consumer-property", "command-property"}, renamedOption{"consumer.config", "command-config"},
+		renamedOption{"property", "formatter-property"})
+	if err != nil {
+		return err
+	}
 	if err := o.validate(cmd); err != nil {
 		return err
 	}

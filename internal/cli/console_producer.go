@@ -79,12 +79,12 @@ func newConsoleProducerCmd() *cobra.Command {
 	f.StringVar(&o.lineReader, "line-reader", "org.apache.kafka.tools.LineMessageReader", "The class used to read lines from standard in; only the default line reader is available.")
 	f.IntVar(&o.socketBuffer, "socket-buffer-size", 100*1024, "The size of the tcp send buffer (send.buffer.bytes).")
 	f.StringArrayVar(&o.readerProps, "property", nil, "Properties for the line reader in the form key=value: parse.key, key.separator, parse.headers, headers.delimiter, headers.separator, headers.key.separator, null.marker, ignore.error.")
-	f.StringArrayVar(&o.readerProps, "reader-property", nil, "Same as --property.")
+	f.StringArrayVar(&o.readerProps, "reader-property", nil, "Same as --property, which it replaces.")
 	f.StringArrayVar(&o.readerConfig, "reader-config", nil, "Config properties file for the line reader; --property takes precedence.")
 	f.StringArrayVar(&o.producerProps, "producer-property", nil, "Producer config properties in the form key=value.")
-	f.StringArrayVar(&o.producerProps, "command-property", nil, "Same as --producer-property.")
+	f.StringArrayVar(&o.producerProps, "command-property", nil, "Same as --producer-property, which it replaces.")
 	f.StringArrayVar(&o.producerCfg, "producer.config", nil, "Producer config properties file; --producer-property takes precedence.")
-	f.StringArrayVar(&o.producerCfg, "command-config", nil, "Same as --producer.config.")
+	f.StringArrayVar(&o.producerCfg, "command-config", nil, "Same as --producer.config, which it replaces.")
 	return kafkaTool(cmd, func(cmd *cobra.Command) error { return runConsoleProducer(cmd, o) })
 }
 
@@ -135,6 +135,16 @@ func (o *consoleProducerOpts) producerProperties(cmd *cobra.Command) (map[string
 }
 
 func runConsoleProducer(cmd *cobra.Command, o *consoleProducerOpts) error {
+	err := checkRenamed(cmd, "Warning: --%s is deprecated and will be removed in a future version. Use --%[2]s instead.",
+		"options --%[2]s and --%[1]s cannot be specified together",
+		renamedOption{"producer.config", "command-config"}, renamedOption{"producer-property", "command-property"},
+		renamedOption{"property", "reader-property"})
+	if err != nil {
+		return err
+	}
+	if cmd.Flags().Changed("max-partition-memory-bytes") {
+		fmt.Fprintln(cmd.ErrOrStderr(), "Warning: --max-partition-memory-bytes is deprecated and will be removed in Apache Kafka 5.0. Use --batch-size instead.")
+	}
 	if o.topic == "" {
 		return errors.New(`missing required argument "[topic]"`)
 	}

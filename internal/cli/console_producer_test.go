@@ -62,8 +62,11 @@ func TestProduceAndConsume(t *testing.T) {
 	mustRun(t, "", "topics", "--bootstrap-server", bs, "--create", "--topic", "lines", "--partitions", "1")
 
 	stdin := "h1:v1,h2:v2\tk1:first\n\tk2:second\r\nh3:x\tk3:third"
-	mustRun(t, stdin, "console-producer", "--bootstrap-server", bs, "--topic", "lines",
+	_, errOut, err := runCLI(t, stdin, "console-producer", "--bootstrap-server", bs, "--topic", "lines",
 		"--property", "parse.key=true", "--property", "key.separator=:", "--property", "parse.headers=true")
+	if err != nil || errOut != "Warning: --property is deprecated and will be removed in a future version. Use --reader-property instead.\n" {
+		t.Fatalf("produce with --property: err %v, stderr %q", err, errOut)
+	}
 
 	// Lines from a file, with a producer config file and synchronous sends.
 	dir := t.TempDir()
@@ -80,14 +83,14 @@ func TestProduceAndConsume(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if _, errOut, err := runCLIFrom(t, f, "console-producer", "--bootstrap-server", bs, "--topic", "lines",
+	if _, errOut, err = runCLIFrom(t, f, "console-producer", "--bootstrap-server", bs, "--topic", "lines",
 		"--producer.config", cfg, "--sync", "--compression-codec", "lz4"); err != nil {
 		t.Fatalf("produce from file: %v: %s", err, errOut)
 	}
 
 	out, errOut, err := runCLI(t, "", "console-consumer", "--bootstrap-server", bs, "--topic", "lines", "--from-beginning",
-		"--max-messages", "5", "--property", "print.key=true", "--property", "print.headers=true",
-		"--property", "print.partition=true", "--property", "print.offset=true", "--property", "key.separator=|")
+		"--max-messages", "5", "--formatter-property", "print.key=true", "--formatter-property", "print.headers=true",
+		"--formatter-property", "print.partition=true", "--formatter-property", "print.offset=true", "--formatter-property", "key.separator=|")
 	if err != nil {
 		t.Fatalf("consume: %v: %s", err, errOut)
 	}
@@ -155,6 +158,10 @@ func TestConsoleToolsBadInput(t *testing.T) {
 		{[]string{"console-producer", "--bootstrap-server", bs, "--topic", "t", "--line-reader", "com.example.Reader"}, "line reader"},
 		{[]string{"console-producer", "--bootstrap-server", bs, "--topic", "t", "--producer-property", "security.protocol=SSL"}, "security.protocol"},
 		{[]string{"console-producer", "--bootstrap-server", bs, "--topic", "t", "--producer.config", "/no/such/file"}, "/no/such/file"},
+		{[]string{"console-producer", "--bootstrap-server", bs, "--topic", "t", "--property", "a=b", "--reader-property", "c=d"}, "options --reader-property and --property cannot be specified together"},
+		{[]string{"console-producer", "--bootstrap-server", bs, "--topic", "t", "--producer.config", "x", "--command-config", "y"}, "cannot be specified together"},
+		{[]string{"console-consumer", "--bootstrap-server", bs, "--topic", "t", "--property", "a=b", "--formatter-property", "c=d"}, "options --property and --formatter-property cannot be specified together"},
+		{[]string{"console-consumer", "--bootstrap-server", bs, "--topic", "t", "--consumer-property", "a=b", "--command-property", "c=d"}, "cannot be specified together"},
 		{[]string{"console-consumer", "--bootstrap-server", bs}, "--topic or --include"},
 		{[]string{"console-consumer", "--bootstrap-server", bs, "--topic", "t", "--offset", "5"}, "partition is required"},
 		{[]string{"console-consumer", "--bootstrap-server", bs, "--topic", "t", "--partition", "0", "--offset", "-5"}, "offset value '-5' is incorrect"},
