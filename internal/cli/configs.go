@@ -706,6 +706,7 @@ func (c *configsRun) describeQuotas(ctx context.Context, types, names []string) 
 		for i, v := range q.Values {
 			vals[i] = v.Key + "=" + javaDouble(v.Value)
 		}
+		sort.Strings(vals) // Kafka prints a hash map; sorted is stable
 		fmt.Fprintf(out, "Quota configs for %s are %s\n", strings.Join(parts, ", "), strings.Join(vals, ", "))
 	}
 	return nil
