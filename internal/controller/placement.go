@@ -63,7 +63,7 @@ func newPlacer(im *metadata.Image, rnd io.Reader) (*placer, error) {
 func (p *placer) place(first, count int32, rf int) ([][]int32, error) {
 	n := len(p.brokers)
 	if rf > n {
-		return nil, fmt.Errorf("unable to replicate the partition %d time(s): the target replication factor of %d cannot be reached because only %d broker(s) are registered", rf, rf, n)
+		return nil, fmt.Errorf("unable to replicate the partition %d time(s): The target replication factor of %d cannot be reached because only %d broker(s) are registered.", rf, rf, n)
 	}
 	out := make([][]int32, 0, count)
 	for i := int(first); i < int(first+count); i++ {
