@@ -110,6 +110,16 @@ func TestProposeCloseReopen(t *testing.T) {
 	if l, _ := n.Leader(); l != 1 {
 		t.Fatalf("leader = %d", l)
 	}
+	st, err := n.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dq := st.DescribeQuorumResponse(2, 1, 5, []Voter{{NodeID: 1, Host: "h", Port: 9093}}, "CONTROLLER")
+	p := dq.Topics[0].Partitions[0]
+	if dq.Topics[0].Topic != MetadataTopic || p.LeaderID != 1 || p.HighWatermark != offs[4]+1 ||
+		len(p.CurrentVoters) != 1 || p.CurrentVoters[0].LogEndOffset != offs[4]+1 || dq.Nodes[0].Listeners[0].Port != 9093 {
+		t.Fatalf("describe quorum: %+v", dq)
+	}
 	if err := n.Close(); err != nil {
 		t.Fatal(err)
 	}
