@@ -1,9 +1,14 @@
 package cli
 
 import (
+	"context"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 func TestTopicsLifecycle(t *testing.T) {
@@ -156,5 +161,33 @@ func TestTopicsMinISRReports(t *testing.T) {
 	}
 	if out := mustRun(t, "", "topics", "--bootstrap-server", bs, "--describe", "--topic", "strict", "--at-min-isr-partitions"); out != "" {
 		t.Fatalf("--at-min-isr-partitions: %q", out)
+	}
+}
+
+func TestTopicsReplicaAssignment(t *testing.T) {
+	bs := startBroker(t)
+	cl, err := kgo.NewClient(kgo.SeedBrokers(bs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	brokers, err := kadm.NewClient(cl).ListBrokers(context.Background())
+	cl.Close()
+	if err != nil || len(brokers) == 0 {
+		t.Fatalf("list brokers: %v", err)
+	}
+	id := strconv.Itoa(int(brokers[0].NodeID))
+	mustRun(t, "", "topics", "--bootstrap-server", bs, "--create", "--topic", "placed", "--replica-assignment", id+","+id)
+	out := mustRun(t, "", "topics", "--bootstrap-server", bs, "--describe", "--topic", "placed")
+	if !strings.Contains(out, "\tPartitionCount: 2\tReplicationFactor: 1\t") || strings.Count(out, "\tReplicas: "+id+"\t") != 2 {
+		t.Fatalf("describe after create with assignment: %q", out)
+	}
+	mustRun(t, "", "topics", "--bootstrap-server", bs, "--alter", "--topic", "placed", "--partitions", "3", "--replica-assignment", id+","+id+","+id)
+	out = mustRun(t, "", "topics", "--bootstrap-server", bs, "--describe", "--topic", "placed")
+	if !strings.Contains(out, "\tPartitionCount: 3\t") {
+		t.Fatalf("describe after alter with assignment: %q", out)
+	}
+	if _, _, err := runCLI(t, "", "topics", "--bootstrap-server", bs, "--create", "--topic", "dup", "--replica-assignment", id+":"+id); err == nil ||
+		!strings.Contains(err.Error(), "duplicate entries") {
+		t.Fatalf("duplicate replicas: %v", err)
 	}
 }
