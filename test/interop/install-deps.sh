@@ -21,34 +21,32 @@ log() { echo "install-deps: $*" >&2; }
 die() { echo "install-deps: ERROR: $*" >&2; exit 1; }
 
 # ---- system packages -------------------------------------------------------------------------
+apt_install() {
+  local sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || die "need root (or sudo) to apt-get install $*"
+    sudo=sudo
+  fi
+  log "apt-get install $*"
+  local t=$SECONDS
+  $sudo apt-get update -qq || die "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null \
+    || die "apt-get install $* failed"
+  log "apt-get took $((SECONDS - t))s"
+}
+
 missing=()
 command -v kcat >/dev/null || missing+=(kcat)
 command -v javac >/dev/null || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || missing+=(maven)
-# Debian splits ensurepip out of python3; without python3-venv `python3 -m venv` fails.
-if ! command -v python3 >/dev/null; then
-  missing+=(python3 python3-venv)
-elif ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
-  missing+=(python3-venv)
-fi
-if [ ${#missing[@]} -gt 0 ]; then
-  sudo=""
-  if [ "$(id -u)" != 0 ]; then
-    command -v sudo >/dev/null || die "need root (or sudo) to apt-get install ${missing[*]}"
-    sudo=sudo
-  fi
-  log "apt-get install ${missing[*]}"
-  $sudo apt-get update -qq || die "apt-get update failed"
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
-    || die "apt-get install ${missing[*]} failed"
-fi
-java_major="$(javac -version 2>&1 | sed -n 's/^javac \([0-9]*\).*/\1/p')"
-[ -n "$java_major" ] && [ "$java_major" -ge 17 ] || die "Kafka 4.x needs JDK 17 or newer, javac reports '$(javac -version 2>&1)'"
+command -v python3 >/dev/null || missing+=(python3 python3-venv)
+[ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 
 # ---- Kafka jars --------------------------------------------------------------------------------
 pom_sum="$(sha256sum java/pom.xml | cut -d' ' -f1)"
 if [ "$(cat lib/.stamp 2>/dev/null)" != "$pom_sum" ]; then
   log "resolving Kafka jars from Maven Central (java/pom.xml)"
+  t=$SECONDS
   rm -rf lib
   # The repo-local .m2 keeps CI and developers off ~/.m2 and makes the cache easy to drop.
   mkdir -p .m2
@@ -59,6 +57,7 @@ if [ "$(cat lib/.stamp 2>/dev/null)" != "$pom_sum" ]; then
   fi
   compgen -G "lib/kafka_2.13-*.jar" >/dev/null || die "maven ran but lib/ has no kafka_2.13 jar"
   echo "$pom_sum" >lib/.stamp
+  log "maven took $((SECONDS - t))s"
 fi
 
 # ---- Java test programs ------------------------------------------------------------------------
@@ -69,6 +68,9 @@ if [ ${#java_src[@]} -gt 0 ]; then
   src_sum="$( (cat "${java_src[@]}"; cat lib/.stamp) | sha256sum | cut -d' ' -f1)"
   if [ "$(cat lib/interop-suites.stamp 2>/dev/null)" != "$src_sum" ]; then
     log "compiling ${#java_src[@]} Java test programs"
+    java_major="$(javac -version 2>&1 | sed -n 's/^javac \([0-9]*\).*/\1/p')"
+    [ -n "$java_major" ] && [ "$java_major" -ge 17 ] \
+      || die "Kafka 4.x needs JDK 17 or newer, javac reports '$(javac -version 2>&1)'"
     rm -rf java/classes lib/interop-suites.jar lib/cds
     mkdir -p java/classes
     javac -nowarn -encoding UTF-8 --release 17 -d java/classes -cp "lib/*" "${java_src[@]}" \
@@ -86,11 +88,15 @@ sys.exit(0 if importlib.metadata.version('confluent-kafka') == '$CONFLUENT_KAFKA
 }
 if ! venv_ok; then
   log "creating .venv with confluent-kafka==$CONFLUENT_KAFKA_VERSION"
+  t=$SECONDS
+  # Debian splits ensurepip out of python3; without python3-venv `python3 -m venv` fails.
+  python3 -c 'import ensurepip, venv' 2>/dev/null || apt_install python3-venv
   rm -rf .venv
   python3 -m venv .venv || die "python3 -m venv failed"
   .venv/bin/pip install -q --disable-pip-version-check "confluent-kafka==$CONFLUENT_KAFKA_VERSION" \
     || die "pip install confluent-kafka==$CONFLUENT_KAFKA_VERSION failed"
   venv_ok || die "confluent-kafka $CONFLUENT_KAFKA_VERSION does not import from .venv"
+  log "venv took $((SECONDS - t))s"
 fi
 
-log "ready in $((SECONDS - t0))s (kcat $(kcat -V 2>&1 | sed -n 's/^Version \([^ ]*\).*/\1/p'), JDK $java_major, $(basename lib/kafka-clients-*.jar .jar), confluent-kafka $CONFLUENT_KAFKA_VERSION)"
+log "ready in $((SECONDS - t0))s (kcat $(kcat -V 2>&1 | sed -n 's/^Version \([^ ]*\).*/\1/p'), $(basename lib/kafka-clients-*.jar .jar), confluent-kafka $CONFLUENT_KAFKA_VERSION)"
