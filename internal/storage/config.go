@@ -28,6 +28,10 @@ type LogConfig struct {
 	CleanupPolicy               string // "delete", "compact" or "compact,delete"
 	CompressionType             string // "producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"
 	Preallocate                 bool
+	// Compaction (cleanup.policy=compact).
+	MinCleanableDirtyRatio float64 // min.cleanable.dirty.ratio
+	MinCompactionLagMs     int64   // min.compaction.lag.ms
+	DeleteRetentionMs      int64   // delete.retention.ms
 }
 
 // DefaultLogConfig returns Kafka 4.3's topic defaults.
@@ -50,6 +54,9 @@ func DefaultLogConfig() LogConfig {
 		CleanupPolicy:               "delete",
 		CompressionType:             "producer",
 		Preallocate:                 false,
+		MinCleanableDirtyRatio:      0.5,
+		MinCompactionLagMs:          0,
+		DeleteRetentionMs:           86400000,
 	}
 }
 

@@ -70,7 +70,11 @@ type Log struct {
 	firstUnstable atomic.Int64
 	sizeBytes     atomic.Int64
 
-	bg sync.WaitGroup // asynchronous flushes after a roll
+	bg      sync.WaitGroup // asynchronous flushes after a roll
+	cleanMu sync.Mutex     // one cleaner pass at a time
+	// truncations counts Truncate calls so the cleaner can tell that the
+	// records it planned with may be gone.
+	truncations int64
 }
 
 // Topic is the log's topic name.

@@ -22,6 +22,7 @@ func (l *Log) Truncate(offset int64) error {
 	if offset >= l.logEnd.Load() {
 		return nil
 	}
+	l.truncations++
 	if offset < 0 {
 		return fmt.Errorf("storage: truncate %s to negative offset %d: %w", l.tp, offset, kerr.OffsetOutOfRange)
 	}
@@ -58,6 +59,7 @@ func (l *Log) TruncateFully(offset int64) error {
 }
 
 func (l *Log) truncateFullyLocked(offset int64) error {
+	l.truncations++
 	old := l.segments
 	l.segments = nil
 	if err := l.removeSegments(old, 0); err != nil {

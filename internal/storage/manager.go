@@ -41,6 +41,8 @@ type ManagerConfig struct {
 	HighWatermarkCheckpointInterval    time.Duration // replica.high.watermark.checkpoint.interval.ms, 5s
 	ProducerIDExpiration               time.Duration // producer.id.expiration.ms, 24h
 	ProducerIDExpirationCheckInterval  time.Duration // producer.id.expiration.check.interval.ms, 10m
+	CleanerBackoff                     time.Duration // log.cleaner.backoff.ms, 15s
+	DisableCleaner                     bool          // log.cleaner.enable=false
 	// Seed feeds segment.jitter.ms; 0 picks one at random.
 	Seed uint64
 }
@@ -57,6 +59,7 @@ func (c *ManagerConfig) applyDefaults() {
 	def(&c.HighWatermarkCheckpointInterval, 5*time.Second)
 	def(&c.ProducerIDExpiration, 24*time.Hour)
 	def(&c.ProducerIDExpirationCheckInterval, 10*time.Minute)
+	def(&c.CleanerBackoff, 15*time.Second)
 	if c.Clock == nil {
 		c.Clock = clock.Real{}
 	}
@@ -103,6 +106,9 @@ type Manager struct {
 	prevEpoch int64
 	closed    bool
 
+	cleanMu        sync.Mutex
+	cleanerOffsets map[TopicPartition]int64 // cleaner-offset-checkpoint
+
 	deletes   sync.WaitGroup
 	delMu     sync.Mutex
 	delTimers map[*pendingDelete]struct{}
@@ -127,13 +133,14 @@ func NewManager(cfg ManagerConfig) (*Manager, error) {
 		return nil, err
 	}
 	m := &Manager{
-		cfg:         cfg,
-		logs:        map[TopicPartition]*Log{},
-		dirs:        map[string]*dirState{},
-		delTimers:   map[*pendingDelete]struct{}{},
-		stop:        make(chan struct{}),
-		brokerEpoch: -1,
-		prevEpoch:   -2,
+		cfg:            cfg,
+		logs:           map[TopicPartition]*Log{},
+		dirs:           map[string]*dirState{},
+		cleanerOffsets: map[TopicPartition]int64{},
+		delTimers:      map[*pendingDelete]struct{}{},
+		stop:           make(chan struct{}),
+		brokerEpoch:    -1,
+		prevEpoch:      -2,
 	}
 	m.env = &logEnv{clock: cfg.Clock, logger: cfg.Logger, scheduleDelete: m.scheduleDelete,
 		producerIDExpirationMs: cfg.ProducerIDExpiration.Milliseconds(), rand: mrand.New(mrand.NewPCG(cfg.Seed, cfg.Seed>>1|1))}
@@ -182,6 +189,13 @@ func (m *Manager) loadDir(dir string) error {
 	if err != nil {
 		m.cfg.Logger.Warn("ignoring unreadable checkpoint", "error", err)
 		hws = map[TopicPartition]int64{}
+	}
+	if cleaned, err := readOffsetCheckpoint(filepath.Join(dir, cleanerCheckpointFile)); err != nil {
+		m.cfg.Logger.Warn("ignoring unreadable checkpoint", "error", err)
+	} else {
+		for tp, o := range cleaned {
+			m.cleanerOffsets[tp] = o
+		}
 	}
 	ents, err := os.ReadDir(dir)
 	if err != nil {

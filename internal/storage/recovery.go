@@ -118,10 +118,13 @@ type loadOptions struct {
 }
 
 // cleanupPartitionDir removes what an interrupted operation left behind:
-// .deleted, .cleaned and .swap files (Odradek writes no swap files, so
-// none can hold data we need), temporary files, and index files without a
+// it completes interrupted cleaner swaps, then removes .deleted, .cleaned
+// and leftover .swap files, temporary files, and index files without a
 // .log. It returns the base offsets of the .log files.
 func cleanupPartitionDir(dir string) ([]int64, error) {
+	if err := completeSwaps(dir); err != nil {
+		return nil, err
+	}
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("storage: list %s: %w", dir, err)

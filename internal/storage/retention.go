@@ -27,6 +27,9 @@ func (m *Manager) Start() {
 	m.every(m.cfg.FlushStartOffsetCheckpointInterval, func() { m.warn(m.checkpointLogStarts()) })
 	m.every(m.cfg.HighWatermarkCheckpointInterval, func() { m.warn(m.checkpointHighWatermarks()) })
 	m.every(m.cfg.ProducerIDExpirationCheckInterval, m.ExpireProducers)
+	if !m.cfg.DisableCleaner {
+		m.every(m.cfg.CleanerBackoff, func() { m.warn(m.RunCleaner()) })
+	}
 }
 
 func (m *Manager) warn(err error) {
