@@ -300,6 +300,14 @@ func configSourceName(s kmsg.ConfigSource) string {
 
 func singular(entityType string) string { return strings.TrimSuffix(entityType, "s") }
 
+// entityLabel names an entity in error messages: "topic x", "default brokers".
+func entityLabel(entityType, name string) string {
+	if name == "" {
+		return "default " + entityType
+	}
+	return singular(entityType) + " " + name
+}
+
 // resourceConfig describes one resource and returns its entries sorted by
 // name, keeping only dynamic ones unless all is set.
 func (c *configsRun) resourceConfig(ctx context.Context, entityType, name string, synonyms, all bool) ([]kmsg.DescribeConfigsResponseResourceConfig, error) {
@@ -321,7 +329,7 @@ func (c *configsRun) resourceConfig(ctx context.Context, entityType, name string
 	}
 	res := resp.Resources[0]
 	if err := brokerError(res.ErrorCode, res.ErrorMessage); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", entityLabel(entityType, name), err)
 	}
 	var entries []kmsg.DescribeConfigsResponseResourceConfig
 	for _, e := range res.Configs {
@@ -627,7 +635,7 @@ func (c *configsRun) alterResource(ctx context.Context, entityType, name string,
 	}
 	for _, res := range resp.Resources {
 		if err := brokerError(res.ErrorCode, res.ErrorMessage); err != nil {
-			return err
+			return fmt.Errorf("%s: %w", entityLabel(entityType, name), err)
 		}
 	}
 	return nil

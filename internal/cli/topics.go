@@ -397,7 +397,7 @@ func alterTopicPartitions(ctx context.Context, cmd *cobra.Command, cl *kgo.Clien
 	}
 	for _, rt := range resp.Topics {
 		if err := brokerError(rt.ErrorCode, rt.ErrorMessage); err != nil {
-			return err
+			return fmt.Errorf("topic %s: %w", rt.Topic, err)
 		}
 	}
 	return nil
@@ -421,7 +421,7 @@ func deleteTopics(ctx context.Context, adm *kadm.Client, o *topicsOpts) error {
 	for _, name := range topics {
 		r := resps[name]
 		if r.Err != nil {
-			return brokerErrorFrom(r.Err, r.ErrMessage)
+			return fmt.Errorf("topic %s: %w", name, brokerErrorFrom(r.Err, r.ErrMessage))
 		}
 	}
 	return nil
@@ -513,7 +513,7 @@ func describeTopics(ctx context.Context, cmd *cobra.Command, cl *kgo.Client, adm
 			return fmt.Errorf("describe configs of topic %s: %w", ti.name, err)
 		}
 		if rc.Err != nil {
-			return brokerErrorFrom(rc.Err, rc.ErrMessage)
+			return fmt.Errorf("topic %s: %w", ti.name, brokerErrorFrom(rc.Err, rc.ErrMessage))
 		}
 		printTopicDescription(cmd.OutOrStdout(), o, ti, rc.Configs, live, reassignments[ti.name])
 	}
