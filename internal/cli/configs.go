@@ -322,10 +322,10 @@ func (c *configsRun) resourceConfig(ctx context.Context, entityType, name string
 	req.Resources = append(req.Resources, r)
 	resp, err := req.RequestWith(ctx, c.cl)
 	if err != nil {
-		return nil, fmt.Errorf("describe configs of %s %s: %w", singular(entityType), name, err)
+		return nil, fmt.Errorf("describe configs of %s: %w", entityLabel(entityType, name), err)
 	}
 	if len(resp.Resources) != 1 {
-		return nil, fmt.Errorf("describe configs of %s %s: broker returned %d resources", singular(entityType), name, len(resp.Resources))
+		return nil, fmt.Errorf("describe configs of %s: broker returned %d resources", entityLabel(entityType, name), len(resp.Resources))
 	}
 	res := resp.Resources[0]
 	if err := brokerError(res.ErrorCode, res.ErrorMessage); err != nil {
@@ -631,7 +631,7 @@ func (c *configsRun) alterResource(ctx context.Context, entityType, name string,
 	req.Resources = append(req.Resources, r)
 	resp, err := req.RequestWith(ctx, c.cl)
 	if err != nil {
-		return fmt.Errorf("alter configs of %s %s: %w", singular(entityType), name, err)
+		return fmt.Errorf("alter configs of %s: %w", entityLabel(entityType, name), err)
 	}
 	for _, res := range resp.Resources {
 		if err := brokerError(res.ErrorCode, res.ErrorMessage); err != nil {
