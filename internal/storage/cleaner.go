@@ -250,6 +250,7 @@ func cleanSegment(s *segment, size int64, latest map[string]int64, tombstoneCuto
 		}
 		var kept []kmsg.Record
 		dropped := 0
+		keptMaxTs := int64(record.NoTimestamp)
 		err := record.ForEachRecord(h, batch, func(_ int, r *kmsg.Record) error {
 			off := h.BaseOffset + int64(r.OffsetDelta)
 			keep := r.Key != nil
@@ -273,6 +274,7 @@ func cleanSegment(s *segment, size int64, latest map[string]int64, tombstoneCuto
 			}
 			c.Headers = append([]kmsg.Header(nil), r.Headers...)
 			kept = append(kept, c)
+			keptMaxTs = max(keptMaxTs, h.BaseTimestamp+r.TimestampDelta64)
 			return nil
 		})
 		if err != nil {
@@ -284,7 +286,13 @@ func cleanSegment(s *segment, size int64, latest map[string]int64, tombstoneCuto
 		case len(kept) == 0:
 			changed = true
 		default:
-			nb, err := record.Build(*h, kept, h.Codec())
+			nh := *h
+			if !h.IsLogAppendTime() {
+				// Like Kafka, the rebuilt batch's max timestamp is
+				// that of the records it still holds.
+				nh.MaxTimestamp = keptMaxTs
+			}
+			nb, err := record.Build(nh, kept, h.Codec())
 			if err != nil {
 				return err
 			}

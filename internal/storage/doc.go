@@ -13,7 +13,7 @@
 // and friends share it, so they run concurrently with each other and only
 // ever see whole appends.
 //
-// Not implemented yet: log compaction (logs with cleanup.policy=compact are
-// kept whole), tiered storage, moving replicas between log dirs (-future
-// dirs), and sendfile-style reads (Read copies the bytes).
+// Compaction is a conservative subset of Kafka's cleaner (see cleaner.go).
+// Not implemented yet: tiered storage, moving replicas between log dirs
+// (-future dirs), and sendfile-style reads (Read copies the bytes).
 package storage
