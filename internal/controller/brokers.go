@@ -168,7 +168,9 @@ func (c *Controller) BrokerHeartbeat(ctx context.Context, req *kmsg.BrokerHeartb
 				recs = c.fenceRecords(b)
 			}
 			resp.IsFenced = true
-		case b.Fenced && resp.IsCaughtUp:
+		case b.Fenced && resp.IsCaughtUp && !b.InControlledShutdown:
+			// A broker that began a controlled shutdown stays fenced until
+			// it registers again, as in Kafka.
 			recs = c.unfenceRecords(b)
 			resp.IsFenced = false
 		}
