@@ -192,3 +192,33 @@ func TestConsoleProducerBadLineKeepsEarlierRecords(t *testing.T) {
 		t.Fatalf("records before the bad line: %q, want partial:0:1", out)
 	}
 }
+
+func TestConsoleToolsConfigFiles(t *testing.T) {
+	bs := startBroker(t)
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	admin := write("admin.properties", "security.protocol=PLAINTEXT\nclient.id=cli-test\n")
+	mustRun(t, "", "topics", "--bootstrap-server", bs, "--command-config", admin, "--create", "--topic", "cfg", "--partitions", "1")
+
+	reader := write("reader.properties", "parse.key=true\nkey.separator=|\n")
+	mustRun(t, "a|1\nb|2\n", "console-producer", "--bootstrap-server", bs, "--topic", "cfg", "--reader-config", reader,
+		"--command-config", write("producer.properties", "acks=1\ncompression.type=gzip\n"))
+	formatter := write("formatter.properties", "print.key=true\nkey.separator==\n")
+	out := mustRun(t, "", "console-consumer", "--bootstrap-server", bs, "--topic", "cfg", "--from-beginning", "--max-messages", "2",
+		"--formatter-config", formatter, "--formatter-property", "print.offset=true",
+		"--command-config", write("consumer.properties", "fetch.max.wait.ms=100\n"))
+	if out != "Offset:0=a=1\nOffset:1=b=2\n" {
+		t.Fatalf("consumed %q", out)
+	}
+	ssl := write("ssl.properties", "security.protocol=SSL\n")
+	if _, _, err := runCLI(t, "", "topics", "--bootstrap-server", bs, "--command-config", ssl, "--list"); err == nil ||
+		!strings.Contains(err.Error(), "security.protocol=SSL") {
+		t.Fatalf("SSL command config: %v", err)
+	}
+}
