@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -140,6 +141,7 @@ func TestToolAliases(t *testing.T) {
 	}
 
 	bs := startBroker(t)
+	quietStdio(t)
 	if code := Main([]string{"/opt/kafka/bin/kafka-topics.sh", "--bootstrap-server", bs, "--create", "--topic", "via-alias"}); code != 0 {
 		t.Fatalf("kafka-topics.sh --create exited %d", code)
 	}
@@ -190,4 +192,20 @@ func TestTopicsReplicaAssignment(t *testing.T) {
 		!strings.Contains(err.Error(), "duplicate entries") {
 		t.Fatalf("duplicate replicas: %v", err)
 	}
+}
+
+// quietStdio sends the process's stdout and stderr to the null device for
+// the rest of the test, for code that writes to them directly (Main).
+func quietStdio(t *testing.T) {
+	t.Helper()
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr := os.Stdout, os.Stderr
+	os.Stdout, os.Stderr = null, null
+	t.Cleanup(func() {
+		os.Stdout, os.Stderr = stdout, stderr
+		null.Close()
+	})
 }
