@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -191,11 +192,13 @@ func (l *Log) clean(firstDirty, nowMs int64) (int64, error) {
 	}
 	tombstoneCutoff := nowMs - p.cfg.DeleteRetentionMs
 	for i, s := range p.segs {
-		cleaned, changed, err := cleanSegment(s, p.sizes[i], latest, tombstoneCutoff)
-		if err != nil {
-			return firstDirty, abandonIfRemoved(err)
-		}
-		if !changed {
+		cleaned := s.logPath() + cleanedSuffix
+		changed, err := cleanSegment(s, p.sizes[i], latest, tombstoneCutoff, cleaned)
+		if err != nil || !changed {
+			os.Remove(cleaned)
+			if err != nil {
+				return firstDirty, abandonIfRemoved(err)
+			}
 			continue
 		}
 		if err := l.swapSegment(s, cleaned, p); err != nil {
@@ -238,14 +241,20 @@ func scanSegment(s *segment, size int64, fn func(h *record.Header, batch []byte)
 	return nil
 }
 
-// cleanSegment returns the segment's batches with superseded records
-// removed, and whether anything changed.
-func cleanSegment(s *segment, size int64, latest map[string]int64, tombstoneCutoff int64) ([]byte, bool, error) {
-	out := make([]byte, 0, size)
+// cleanSegment writes the segment's batches, superseded records removed,
+// to the file at path (fsynced) and reports whether anything changed.
+func cleanSegment(s *segment, size int64, latest map[string]int64, tombstoneCutoff int64, path string) (bool, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+	if err != nil {
+		return false, fmt.Errorf("storage: create %s: %w", path, err)
+	}
+	defer f.Close()
+	w := bufio.NewWriterSize(f, 1<<20)
 	changed := false
-	err := scanSegment(s, size, func(h *record.Header, batch []byte) error {
+	// bufio's error is sticky; Flush reports any write failure.
+	err = scanSegment(s, size, func(h *record.Header, batch []byte) error {
 		if h.IsControl() || h.IsTransactional() {
-			out = append(out, batch...)
+			w.Write(batch)
 			return nil
 		}
 		var kept []kmsg.Record
@@ -282,7 +291,7 @@ func cleanSegment(s *segment, size int64, latest map[string]int64, tombstoneCuto
 		}
 		switch {
 		case dropped == 0, len(kept) == 0 && h.HasProducerID():
-			out = append(out, batch...)
+			w.Write(batch)
 		case len(kept) == 0:
 			changed = true
 		default:
@@ -296,25 +305,33 @@ func cleanSegment(s *segment, size int64, latest map[string]int64, tombstoneCuto
 			if err != nil {
 				return err
 			}
-			out = append(out, nb...)
+			w.Write(nb)
 			changed = true
 		}
 		return nil
 	})
-	return out, changed, err
+	if err != nil {
+		return false, err
+	}
+	if !changed {
+		return false, nil
+	}
+	if err := w.Flush(); err != nil {
+		return false, fmt.Errorf("storage: write %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		return false, fmt.Errorf("storage: sync %s: %w", path, err)
+	}
+	return true, nil
 }
 
-// swapSegment replaces s with a segment holding data: .cleaned, fsync,
-// .swap, then under the log lock the old files become .deleted and the
-// swap file takes the segment's name.
-func (l *Log) swapSegment(s *segment, data []byte, p cleanPlan) error {
+// swapSegment replaces s with the fsynced .cleaned file: it becomes .swap,
+// then under the log lock the old files become .deleted and the swap file
+// takes the segment's name.
+func (l *Log) swapSegment(s *segment, cleaned string, p cleanPlan) error {
 	cfg := p.cfg
 	final := s.logPath()
-	cleaned := final + cleanedSuffix
 	swap := final + swapSuffix
-	if err := writeFileAtomic(cleaned, data); err != nil {
-		return err
-	}
 	if err := os.Rename(cleaned, swap); err != nil {
 		return fmt.Errorf("storage: rename %s: %w", cleaned, err)
 	}
