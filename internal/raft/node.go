@@ -259,6 +259,14 @@ func (n *Node) recover() error {
 		return fmt.Errorf("raft: load log: %w", err)
 	}
 	last, _ := n.storage.LastIndex()
+	// With no checkpoint and no entries there is no state to resume: a
+	// quorum-state left from a log that did not survive is ignored and the
+	// quorum bootstraps afresh.
+	fresh := snap == nil && len(ents) == 0
+	if fresh && qs != nil {
+		n.log.Warn("raft: quorum-state present but the metadata log is empty; starting afresh")
+		qs = nil
+	}
 	if qs != nil {
 		n.lastQuorumState = *qs
 		hs := qs.hardState()
@@ -294,7 +302,7 @@ func (n *Node) recover() error {
 	}
 	n.rn = rn
 	n.appliedIndex = n.snapIndex
-	if snap == nil && len(ents) == 0 && qs == nil {
+	if fresh {
 		if len(n.cfg.Voters) == 0 {
 			return errors.New("raft: empty metadata log and no voters configured")
 		}

@@ -3,6 +3,7 @@ package raft
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
@@ -301,5 +302,72 @@ func TestLoadBootstrap(t *testing.T) {
 	}
 	if cid, _, _ := LoadBootstrap(d); cid != "abc" {
 		t.Fatal(cid)
+	}
+}
+
+// TestCutEveryByte cuts the segment at every byte boundary: recovery must
+// keep exactly the whole batches before the cut, and the node must then
+// accept new proposals.
+func TestCutEveryByte(t *testing.T) {
+	dir := t.TempDir()
+	n, r := openNode(t, dir)
+	ctx := context.Background()
+	var last int64
+	for i := 0; i < 3; i++ {
+		off, err := n.Propose(ctx, [][]byte{[]byte(fmt.Sprintf("r%d", i))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = off
+	}
+	r.waitOffset(t, last)
+	n.Close()
+	full, err := os.ReadFile(filepath.Join(dir, DirName, segmentName(0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	qs, _ := os.ReadFile(filepath.Join(dir, DirName, quorumStateFile))
+	var ends []int // byte offsets where whole batches end
+	for p := 0; p < len(full); {
+		l, err := batchLen(full[p:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		p += l
+		ends = append(ends, p)
+	}
+	for cut := 0; cut <= len(full); cut++ {
+		d := t.TempDir()
+		os.MkdirAll(filepath.Join(d, DirName), 0o755)
+		os.WriteFile(filepath.Join(d, DirName, segmentName(0)), full[:cut], 0o644)
+		os.WriteFile(filepath.Join(d, DirName, quorumStateFile), qs, 0o644)
+		n2, err := Open(Config{NodeID: 1, MetadataLogDir: d, Voters: []Voter{{NodeID: 1}}, Clock: clock.NewManual(time.Unix(0, 0)),
+			Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatalf("cut %d: open: %v", cut, err)
+		}
+		kept := 0
+		for _, e := range ends {
+			if e <= cut {
+				kept = e
+			}
+		}
+		st, _ := os.Stat(filepath.Join(d, DirName, segmentName(0)))
+		if st != nil && st.Size() != int64(kept) {
+			t.Fatalf("cut %d: segment is %d bytes, want %d", cut, st.Size(), kept)
+		}
+		r2 := newRecorder()
+		n2.AddListener(r2)
+		n2.Start()
+		off, err := n2.Propose(ctx, [][]byte{[]byte("new")})
+		if err != nil {
+			t.Fatalf("cut %d: propose: %v", cut, err)
+		}
+		r2.waitOffset(t, off)
+		n2.Close()
+		got := r2.dataRecords()
+		if got[len(got)-1] != fmt.Sprintf("%d:new", off) {
+			t.Fatalf("cut %d: records %v", cut, got)
+		}
 	}
 }
