@@ -183,10 +183,9 @@ func (pa *producerAppend) validate(h *record.Header) error {
 		}
 		return nil
 	}
+	// With no batch of this epoch yet (a marker bumped the epoch), the
+	// sequence must start at 0: inSequence(-1, 0).
 	last := e.lastSeq()
-	if last == record.NoSequence {
-		return nil
-	}
 	if !inSequence(last, h.BaseSequence) {
 		return fmt.Errorf("storage: producer %d epoch %d: sequence %d does not follow %d: %w", h.ProducerID, h.ProducerEpoch, h.BaseSequence, last, kerr.OutOfOrderSequenceNumber)
 	}

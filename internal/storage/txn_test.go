@@ -107,3 +107,20 @@ func listSnapshotsOrFail(t *testing.T, dir string) []int64 {
 	}
 	return s
 }
+
+func TestEpochBumpedByMarker(t *testing.T) {
+	e := newTestEnv(t)
+	l := e.log("t", 0, DefaultLogConfig())
+	mustAppend(t, l, buildBatch(t, txnBatch(2, 20, 0, 0)))
+	// Transactions v2: the coordinator ends the transaction with a bumped epoch.
+	if _, err := appendMarker(t, l, 20, 1, 0, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Append(buildBatch(t, txnBatch(1, 20, 1, 2)), AppendOptions{AssignOffsets: true}); !errors.Is(err, kerr.OutOfOrderSequenceNumber) {
+		t.Fatalf("first batch after an epoch bump not at sequence 0: %v", err)
+	}
+	mustAppend(t, l, buildBatch(t, txnBatch(1, 20, 1, 0)))
+	if _, err := l.Append(buildBatch(t, txnBatch(1, 20, 0, 2)), AppendOptions{AssignOffsets: true}); !errors.Is(err, kerr.InvalidProducerEpoch) {
+		t.Fatalf("write with the old epoch: %v", err)
+	}
+}
