@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -277,7 +278,7 @@ func runConsoleConsumer(cmd *cobra.Command, o *consoleConsumerOpts) error {
 	ctx, stop := signal.NotifyContext(cmdContext(cmd), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	out := bufio.NewWriterSize(cmd.OutOrStdout(), 64*1024)
-	count, err := consumeAndPrint(ctx, cl, o, formatter, out, group != "")
+	count, err := consumeAndPrint(ctx, cl, o, formatter, out, cmd.ErrOrStderr(), group != "")
 	if ferr := out.Flush(); err == nil && ferr != nil {
 		err = fmt.Errorf("write standard output: %w", ferr)
 	}
@@ -287,8 +288,9 @@ func runConsoleConsumer(cmd *cobra.Command, o *consoleConsumerOpts) error {
 
 // consumeAndPrint polls until --max-messages, --timeout-ms of silence, or
 // cancellation, printing each record.
-func consumeAndPrint(ctx context.Context, cl *kgo.Client, o *consoleConsumerOpts, f *messageFormatter, out *bufio.Writer, grouped bool) (int, error) {
+func consumeAndPrint(ctx context.Context, cl *kgo.Client, o *consoleConsumerOpts, f *messageFormatter, out *bufio.Writer, warn io.Writer, grouped bool) (int, error) {
 	count := 0
+	warned := map[string]bool{}
 	for o.maxMessages < 0 || count < o.maxMessages {
 		// Records already printed reach the terminal before we block again.
 		if err := out.Flush(); err != nil {
@@ -310,6 +312,15 @@ func consumeAndPrint(ctx context.Context, cl *kgo.Client, o *consoleConsumerOpts
 		var fetchErr error
 		fetches.EachError(func(t string, p int32, err error) {
 			if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+				return
+			}
+			if kerr.IsRetriable(err) {
+				// The client retries these itself (leader moves, topic
+				// still being created); the Java tool only logs them.
+				if msg := fmt.Sprintf("WARN consume %s partition %d: %v (retrying)", t, p, err); !warned[msg] {
+					warned[msg] = true // once each, not on every retry
+					fmt.Fprintln(warn, msg)
+				}
 				return
 			}
 			if fetchErr == nil {
