@@ -145,3 +145,23 @@ func TestLogDirFailure(t *testing.T) {
 		t.Fatalf("offline dir marked clean")
 	}
 }
+
+func TestMetadataLogDirLeftAlone(t *testing.T) {
+	dir := t.TempDir()
+	md := filepath.Join(dir, MetadataTopic+"-0")
+	os.MkdirAll(md, 0o755)
+	garbage := []byte("not ours to recover")
+	os.WriteFile(filepath.Join(md, "00000000000000000000.log"), garbage, 0o644)
+	m := openDir(t, dir)
+	if m.Log(MetadataTopic, 0) != nil {
+		t.Fatalf("metadata log loaded as a partition")
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ents, _ := os.ReadDir(md)
+	got, _ := os.ReadFile(filepath.Join(md, "00000000000000000000.log"))
+	if len(ents) != 1 || string(got) != string(garbage) {
+		t.Fatalf("metadata log dir touched: %d entries", len(ents))
+	}
+}
