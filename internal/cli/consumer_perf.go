@@ -18,6 +18,7 @@ import (
 
 	"github.com/odradek/odradek/internal/clock"
 	"github.com/spf13/cobra"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -377,7 +378,8 @@ func consumePerf(ctx context.Context, cl *kgo.Client, o *consumerPerfOpts, clk c
 		}
 		var fetchErr error
 		fetches.EachError(func(t string, p int32, err error) {
-			if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) && fetchErr == nil {
+			// Retriable errors are retried by the client; only others end the test.
+			if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) && !kerr.IsRetriable(err) && fetchErr == nil {
 				fetchErr = fmt.Errorf("consume %s partition %d: %w", t, p, err)
 			}
 		})
