@@ -81,13 +81,17 @@ func (b *Broker) Versions(listener string, key int16) (int16, int16, bool) {
 }
 
 // Unsupported answers a known API at a version outside the served range.
-// ApiVersions gets the full list (the network layer sends it as v0); other
-// APIs close the connection, as a Kafka 4 broker does.
+// ApiVersions gets the full list (the network layer sends it as v0); APIs
+// whose old versions KIP-896 removed get UNSUPPORTED_VERSION; anything else
+// closes the connection, as a Kafka 4 broker does.
 func (b *Broker) Unsupported(rc *network.RequestContext, req kmsg.Request) kmsg.Response {
 	if _, ok := req.(*kmsg.ApiVersionsRequest); ok {
 		return b.apiVersionsResponse()
 	}
-	return nil
+	if _, served := servedByKey[req.Key()]; !served {
+		return nil
+	}
+	return removedVersionResponse(req)
 }
 
 func (b *Broker) image() *metadata.Image { return b.cfg.Loader.Image() }

@@ -266,7 +266,6 @@ func TestBadFramesCloseOnlyThatConnection(t *testing.T) {
 		"garbage header":                {0, 0, 0, 3, 1, 2, 3},
 		"unknown api key":               frame(9999, 0, 1, nil),
 		"truncated body":                frame(3, 12, 1, []byte{0, 0}),
-		"removed produce version":       frame(0, 2, 1, []byte{0, 1, 0, 0, 0, 0, 0, 0, 0, 0}),
 	}
 	for name, data := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -281,5 +280,50 @@ func TestBadFramesCloseOnlyThatConnection(t *testing.T) {
 			}
 			healthy()
 		})
+	}
+}
+
+// TestRemovedVersionsAnswerUnsupported sends versions KIP-896 removed.
+func TestRemovedVersionsAnswerUnsupported(t *testing.T) {
+	srv := startServer(t)
+	c := rawConn(t, srv.Bootstrap)
+	for i, req := range []kmsg.Request{
+		func() kmsg.Request {
+			r := kmsg.NewPtrProduceRequest()
+			r.Version, r.Acks, r.TimeoutMillis = 2, 1, 1000
+			rt := kmsg.NewProduceRequestTopic()
+			rt.Topic = "x"
+			rp := kmsg.NewProduceRequestTopicPartition()
+			rt.Partitions = append(rt.Partitions, rp)
+			r.Topics = append(r.Topics, rt)
+			return r
+		}(),
+		func() kmsg.Request {
+			r := kmsg.NewPtrListOffsetsRequest()
+			r.Version = 0
+			rt := kmsg.NewListOffsetsRequestTopic()
+			rt.Topic = "x"
+			rt.Partitions = append(rt.Partitions, kmsg.NewListOffsetsRequestTopicPartition())
+			r.Topics = append(r.Topics, rt)
+			return r
+		}(),
+	} {
+		c.Write(frame(req.Key(), req.GetVersion(), int32(i), req.AppendTo(nil)))
+		b := readFrame(t, c)
+		resp := req.ResponseKind()
+		resp.SetVersion(req.GetVersion())
+		if err := resp.ReadFrom(b[4:]); err != nil {
+			t.Fatal(err)
+		}
+		var code int16
+		switch r := resp.(type) {
+		case *kmsg.ProduceResponse:
+			code = r.Topics[0].Partitions[0].ErrorCode
+		case *kmsg.ListOffsetsResponse:
+			code = r.Topics[0].Partitions[0].ErrorCode
+		}
+		if code != kerr.UnsupportedVersion.Code {
+			t.Fatalf("%s v%d: code %d, want UNSUPPORTED_VERSION", kmsg.NameForKey(req.Key()), req.GetVersion(), code)
+		}
 	}
 }
