@@ -671,3 +671,26 @@ func checkRenamed(cmd *cobra.Command, warnFormat, bothFormat string, opts ...ren
 	}
 	return nil
 }
+
+// javaDouble formats f as Java's Double.toString does, which is how Kafka
+// prints quota values (1024.0, 1.5E7).
+func javaDouble(f float64) string {
+	abs := f
+	if abs < 0 {
+		abs = -abs
+	}
+	if abs != 0 && (abs < 1e-3 || abs >= 1e7) {
+		s := strconv.FormatFloat(f, 'E', -1, 64)
+		mant, exp, _ := strings.Cut(s, "E")
+		if !strings.Contains(mant, ".") {
+			mant += ".0"
+		}
+		e, _ := strconv.Atoi(exp)
+		return mant + "E" + strconv.Itoa(e)
+	}
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if !strings.Contains(s, ".") {
+		s += ".0"
+	}
+	return s
+}
