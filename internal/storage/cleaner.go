@@ -132,6 +132,9 @@ func (l *Log) planClean(firstDirty, nowMs int64) (cleanPlan, bool) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	p := cleanPlan{cfg: l.cfg, truncs: l.truncations}
+	if !l.configured {
+		return p, false
+	}
 	limit := l.hw.Load()
 	if fu := l.firstUnstable.Load(); fu >= 0 {
 		limit = min(limit, fu)

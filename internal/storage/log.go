@@ -61,6 +61,10 @@ type Log struct {
 	lastFlushMs   int64
 	closed        bool
 	deleted       bool
+	// configured is false for a log loaded from disk until its topic's
+	// settings are applied: retention and the cleaner leave it alone so a
+	// default retention.ms cannot delete a compacted topic's data.
+	configured bool
 
 	logStart atomic.Int64
 	logEnd   atomic.Int64
@@ -137,6 +141,7 @@ func (l *Log) UpdateConfig(cfg LogConfig) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.cfg = cfg
+	l.configured = true
 	return nil
 }
 

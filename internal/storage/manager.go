@@ -223,10 +223,10 @@ func (m *Manager) loadDir(dir string) error {
 			}
 			return -1
 		}
-		cfg := m.cfg.DefaultLogConfig
+		cfg, configured := m.cfg.DefaultLogConfig, false
 		if m.cfg.ConfigFor != nil {
 			if c, ok := m.cfg.ConfigFor(tp.Topic); ok && c.Validate() == nil {
-				cfg = c
+				cfg, configured = c, true
 			}
 		}
 		l, err := m.openLog(dir, tp, cfg, loadOptions{
@@ -238,6 +238,7 @@ func (m *Manager) loadDir(dir string) error {
 		if err != nil {
 			return err
 		}
+		l.configured = configured
 		if other, dup := m.logs[tp]; dup {
 			l.close()
 			return fmt.Errorf("storage: partition %s is in both %s and %s", tp, other.rootDir, dir)
@@ -359,6 +360,7 @@ func (m *Manager) GetOrCreateLog(topic string, partition int32, topicID [16]byte
 	if err != nil {
 		return nil, err
 	}
+	l.configured = true
 	if topicID != ([16]byte{}) {
 		if err := writePartitionMetadata(l.dir, topicID); err != nil {
 			l.close()

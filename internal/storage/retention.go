@@ -73,7 +73,7 @@ func (m *Manager) RunRetention() error {
 func (l *Log) deleteOldSegments(nowMs int64) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.closed {
+	if l.closed || !l.configured {
 		return 0, nil
 	}
 	total := 0

@@ -320,3 +320,33 @@ func TestTruncateIntoGap(t *testing.T) {
 		t.Fatalf("follower append at the new end: %v", err)
 	}
 }
+
+func TestRetentionWaitsForTopicConfig(t *testing.T) {
+	e := newTestEnv(t)
+	cfg := DefaultLogConfig()
+	cfg.CleanupPolicy = "compact"
+	cfg.SegmentMs = 1000
+	l := e.log("c", 0, cfg)
+	for i := 0; i < 3; i++ {
+		mustAppend(t, l, buildBatch(t, plainBatch(1, nowMs()+int64(i)*2000)))
+	}
+	l.SetHighWatermark(l.LogEndOffset())
+	e.restart() // reloaded with the default (delete, 7 days) config
+	e.clock.Advance(30 * 24 * time.Hour)
+	l = e.m.Log("c", 0)
+	if err := e.m.RunRetention(); err != nil {
+		t.Fatal(err)
+	}
+	if l.NumSegments() != 3 {
+		t.Fatalf("retention ran with a default config before the topic's was applied")
+	}
+	if _, err := e.m.GetOrCreateLog("c", 0, [16]byte{}, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.m.RunRetention(); err != nil {
+		t.Fatal(err)
+	}
+	if l.NumSegments() != 3 {
+		t.Fatalf("a compacted topic lost segments to time retention")
+	}
+}
