@@ -25,6 +25,7 @@ func sampleRecords() []Record {
 		&ProducerIdsRecord{BrokerID: 1, BrokerEpoch: 5, NextProducerID: 1000},
 		&BrokerRegistrationChangeRecord{BrokerID: 1, BrokerEpoch: 5, Fenced: -1},
 		&NoOpRecord{},
+		&ClientQuotaRecord{Entity: []QuotaEntityPart{{EntityType: QuotaUser, EntityName: strp("alice")}, {EntityType: QuotaClientID}}, Key: "producer_byte_rate", Value: 1024},
 	}
 }
 

@@ -27,6 +27,7 @@ type Delta struct {
 
 	nextProducerID *int64
 	features       map[string]int16
+	quotas         map[string]*ClientQuota // new versions (owned by the delta)
 }
 
 // NewDelta starts a delta on base.
@@ -40,6 +41,7 @@ func NewDelta(base *Image) *Delta {
 		brokers:           map[int32]*Broker{},
 		configs:           map[ConfigResource]map[string]*string{},
 		features:          map[string]int16{},
+		quotas:            map[string]*ClientQuota{},
 	}
 }
 
@@ -200,6 +202,8 @@ func (d *Delta) Replay(r Record) error {
 		d.nextProducerID = &v
 	case *FeatureLevelRecord:
 		d.features[r.Name] = r.FeatureLevel
+	case *ClientQuotaRecord:
+		d.replayQuota(r)
 	case *NoOpRecord:
 	default:
 		return fmt.Errorf("metadata: cannot replay record %T", r)
@@ -291,6 +295,7 @@ func (d *Delta) Apply() *Image {
 	if d.nextProducerID != nil {
 		im.NextProducerID = *d.nextProducerID
 	}
+	d.applyQuotas(&im)
 	if len(d.features) > 0 {
 		im.Features = maps.Clone(b.Features)
 		for k, v := range d.features {
@@ -307,7 +312,7 @@ func (d *Delta) Apply() *Image {
 // IsEmpty reports whether the delta changes nothing but the offset.
 func (d *Delta) IsEmpty() bool {
 	return len(d.topics) == 0 && len(d.deletedTopics) == 0 && len(d.brokers) == 0 && len(d.configs) == 0 &&
-		d.nextProducerID == nil && len(d.features) == 0
+		d.nextProducerID == nil && len(d.features) == 0 && len(d.quotas) == 0
 }
 
 // CreatedTopics returns the topics created in this delta (new versions).
@@ -453,6 +458,7 @@ func DiffDelta(from, to *Image) *Delta {
 			d.features[k] = 0
 		}
 	}
+	diffQuotas(d, from, to)
 	return d
 }
 

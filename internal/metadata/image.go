@@ -24,6 +24,8 @@ type Image struct {
 	Configs        map[ConfigResource]map[string]string
 	NextProducerID int64
 	Features       map[string]int16
+	// ClientQuotas by QuotaEntityKey.
+	ClientQuotas map[string]*ClientQuota
 }
 
 // ConfigResource names a config owner.
@@ -85,6 +87,7 @@ func EmptyImage(clusterID string) *Image {
 		TopicsByID:   map[UUID]*Topic{},
 		Configs:      map[ConfigResource]map[string]string{},
 		Features:     map[string]int16{},
+		ClientQuotas: map[string]*ClientQuota{},
 	}
 }
 

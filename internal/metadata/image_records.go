@@ -60,6 +60,7 @@ func (im *Image) Records() []Record {
 			out = append(out, &ConfigRecord{ResourceType: r.Type, ResourceName: r.Name, Name: k, Value: &v})
 		}
 	}
+	out = append(out, quotaRecords(im)...)
 	if im.NextProducerID != 0 {
 		out = append(out, &ProducerIdsRecord{BrokerID: -1, BrokerEpoch: -1, NextProducerID: im.NextProducerID})
 	}

@@ -204,6 +204,8 @@ func newRecord(key int16) Record {
 		return &BrokerRegistrationChangeRecord{}
 	case KeyNoOp:
 		return &NoOpRecord{}
+	case KeyClientQuota:
+		return &ClientQuotaRecord{}
 	}
 	return nil
 }
