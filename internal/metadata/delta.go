@@ -5,7 +5,6 @@ import (
 	"maps"
 	"slices"
 	"sort"
-	"strconv"
 )
 
 // Delta accumulates records on top of a base Image. Replay records in log
@@ -461,6 +460,3 @@ func DiffDelta(from, to *Image) *Delta {
 	diffQuotas(d, from, to)
 	return d
 }
-
-// brokerResourceName is the config resource name of a broker id.
-func brokerResourceName(id int32) string { return strconv.Itoa(int(id)) }
