@@ -4,7 +4,15 @@ INTEROP_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LIB="$INTEROP_DIR/lib"
 SUITE="$(basename "$0")"
 
-fail() { echo "FAIL [$SUITE]: $*" >&2; exit 1; }
+# fail ends the suite, or, inside a check that `eventually` retries, just that attempt.
+fail() {
+  if [ -n "${RETRYING:-}" ]; then
+    echo "not yet [$SUITE]: $*" >&2
+  else
+    echo "FAIL [$SUITE]: $*" >&2
+  fi
+  exit 1
+}
 step() { echo "--- [$SUITE] $*"; }
 
 # unique_name gives each run its own topics, so suites never see records of an earlier run.

@@ -42,8 +42,7 @@ expect_not() { ! grep -Eq -- "$1" "$out" || fail "$2: unexpected line matching /
 eventually() {
   local i
   for i in 1 2 3 4 5 6 7 8 9 10; do
-    if ( "$@" ); then return 0; fi
-    echo "(not visible yet, retrying)"
+    if ( RETRYING=1; "$@" ); then return 0; fi
     sleep 0.5
   done
   "$@"

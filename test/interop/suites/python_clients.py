@@ -195,7 +195,8 @@ def consume_and_verify(bootstrap, topic, expected):
         deadline = time.monotonic() + TIMEOUT
         while sum(len(v) for v in got.values()) < total or len(eof) < PARTITIONS:
             check(time.monotonic() < deadline,
-                  f"timed out: read {sum(len(v) for v in got.values())} of {total} records")
+                  f"timed out: read {sum(len(v) for v in got.values())} of {total} records, "
+                  f"end of partitions {sorted(eof)} of {PARTITIONS} reached")
             msg = c.poll(1.0)
             if msg is None:
                 continue
