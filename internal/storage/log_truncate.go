@@ -118,13 +118,17 @@ func (s *segment) truncateTo(offset int64, indexInterval int32) (int64, error) {
 }
 
 // DeleteRecordsBefore moves the log start to offset (DeleteRecords) and
-// deletes segments wholly below it. offset above the high watermark is
-// kerr.OffsetOutOfRange.
+// deletes segments wholly below it. offset -1 means the high watermark, as
+// in the DeleteRecords API; other negative offsets and offsets above the
+// high watermark are kerr.OffsetOutOfRange.
 func (l *Log) DeleteRecordsBefore(offset int64) (int64, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
 		return 0, fmt.Errorf("storage: delete records of %s: log is closed: %w", l.tp, kerr.NotLeaderForPartition)
+	}
+	if offset == -1 {
+		offset = l.hw.Load()
 	}
 	if offset > l.hw.Load() || offset < 0 {
 		return l.logStart.Load(), fmt.Errorf("storage: delete records of %s before %d: high watermark is %d: %w", l.tp, offset, l.hw.Load(), kerr.OffsetOutOfRange)

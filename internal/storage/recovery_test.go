@@ -256,3 +256,41 @@ func TestLeftoverArtifactsRemoved(t *testing.T) {
 		t.Errorf("a -delete directory was loaded as a log")
 	}
 }
+
+// TestRecoveryStartsAtRecoveryPoint: after a crash only segments from the
+// checkpointed recovery point on are rescanned, as in Kafka; flushed
+// segments below it are trusted.
+func TestRecoveryStartsAtRecoveryPoint(t *testing.T) {
+	e := newTestEnv(t)
+	cfg := smallIndexConfig()
+	l := e.log("t", 0, cfg)
+	for i := 0; i < 40; i++ {
+		mustAppend(t, l, buildBatch(t, batchSpec{n: 1, valueLen: 300, ts: nowMs(), pid: -1, epoch: -1, seq: -1}))
+	}
+	if l.NumSegments() < 3 {
+		t.Fatalf("want several segments")
+	}
+	if err := l.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.m.CheckpointAll(); err != nil {
+		t.Fatal(err)
+	}
+	first := l.segments[0].logPath()
+	last := l.activeSegment().logPath()
+	abandon(e.m)
+	// Damage the tail of the first segment and the active one.
+	for _, p := range []string{first, last} {
+		st, _ := os.Stat(p)
+		os.Truncate(p, st.Size()-3)
+	}
+	e.open()
+	l = e.m.Log("t", 0)
+	st, _ := os.Stat(first)
+	if got := l.segments[0].size; got != st.Size() || l.NumSegments() < 3 {
+		t.Fatalf("a segment below the recovery point was rescanned")
+	}
+	if l.LogEndOffset() != 39 {
+		t.Fatalf("LEO %d: the torn active segment was not recovered", l.LogEndOffset())
+	}
+}
