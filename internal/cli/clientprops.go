@@ -9,6 +9,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -424,6 +425,12 @@ var acceptedProps = map[string]bool{
 // clientOpts maps Kafka client properties to kgo options for role. Unknown
 // properties are reported on warn, as Kafka's clients log them, and ignored.
 func clientOpts(props map[string]string, role clientRole, warn io.Writer) ([]kgo.Opt, error) {
+	if role == roleProducer {
+		var err error
+		if props, err = checkIdempotence(props); err != nil {
+			return nil, err
+		}
+	}
 	keys := make([]string, 0, len(props))
 	for k := range props {
 		keys = append(keys, k)
@@ -455,6 +462,32 @@ func clientOpts(props map[string]string, role clientRole, warn io.Writer) ([]kgo
 		opts = append(opts, o...)
 	}
 	return opts, nil
+}
+
+// checkIdempotence applies the Java producer's idempotence rules: it is on
+// unless disabled or acks is not all, and then allows at most 5 requests in
+// flight. kgo manages in-flight requests itself when idempotent, so the
+// setting is dropped in that case.
+func checkIdempotence(props map[string]string) (map[string]string, error) {
+	acks := strings.ToLower(strings.TrimSpace(props["acks"]))
+	explicit, hasExplicit := props["enable.idempotence"]
+	idempotent := !(hasExplicit && strings.EqualFold(strings.TrimSpace(explicit), "false"))
+	if acks == "0" || acks == "1" {
+		if hasExplicit && strings.EqualFold(strings.TrimSpace(explicit), "true") {
+			return nil, errors.New("must set acks to all in order to use the idempotent producer; otherwise we cannot guarantee idempotence")
+		}
+		idempotent = false
+	}
+	v, ok := props["max.in.flight.requests.per.connection"]
+	if !idempotent || !ok {
+		return props, nil
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n > 5 {
+		return nil, errors.New("must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer")
+	}
+	out := mergeProps(props)
+	delete(out, "max.in.flight.requests.per.connection")
+	return out, nil
 }
 
 func durationProp(name string, f func(time.Duration) kgo.Opt) propMapper {

@@ -134,6 +134,8 @@ func TestClientOpts(t *testing.T) {
 		{props: map[string]string{"isolation.level": "dirty"}, role: roleConsumer, wantErr: "isolation level"},
 		{props: map[string]string{"no.such.thing": "1"}, role: roleAdmin, warn: "'no.such.thing'"},
 		{props: map[string]string{"bootstrap.servers": "nohost"}, role: roleAdmin, wantErr: "HOST:PORT"},
+		{props: map[string]string{"acks": "1", "enable.idempotence": "true"}, role: roleProducer, wantErr: "acks to all"},
+		{props: map[string]string{"max.in.flight.requests.per.connection": "6"}, role: roleProducer, wantErr: "at most 5"},
 	}
 	for _, tc := range tests {
 		var warn bytes.Buffer
@@ -165,5 +167,50 @@ func TestUUIDRoundTrip(t *testing.T) {
 	}
 	if _, err := parseUUID("nope"); err == nil {
 		t.Fatal("parseUUID accepted garbage")
+	}
+}
+
+// Typical Java client property files must map onto a valid kgo configuration.
+func TestClientOptsBuildClients(t *testing.T) {
+	tests := []struct {
+		role  clientRole
+		props map[string]string
+	}{
+		{roleProducer, map[string]string{
+			"bootstrap.servers": "127.0.0.1:1", "acks": "all", "linger.ms": "5", "batch.size": "16384",
+			"compression.type": "zstd", "max.in.flight.requests.per.connection": "5", "retries": "2147483647",
+			"delivery.timeout.ms": "120000", "request.timeout.ms": "30000", "buffer.memory": "33554432",
+			"max.request.size": "1048576", "enable.idempotence": "true", "client.id": "p",
+			"key.serializer": "org.apache.kafka.common.serialization.ByteArraySerializer",
+		}},
+		{roleProducer, map[string]string{"bootstrap.servers": "127.0.0.1:1", "acks": "1", "enable.idempotence": "false", "max.in.flight.requests.per.connection": "10"}},
+		{roleProducer, map[string]string{"bootstrap.servers": "127.0.0.1:1", "transactional.id": "tx", "transaction.timeout.ms": "60000"}},
+		{roleConsumer, map[string]string{
+			"bootstrap.servers": "127.0.0.1:1", "group.id": "g", "auto.offset.reset": "earliest", "enable.auto.commit": "false",
+			"session.timeout.ms": "45000", "heartbeat.interval.ms": "3000", "max.poll.interval.ms": "300000",
+			"fetch.min.bytes": "1", "fetch.max.wait.ms": "500", "fetch.max.bytes": "52428800",
+			"max.partition.fetch.bytes": "1048576", "isolation.level": "read_committed", "check.crcs": "false",
+			"auto.commit.interval.ms": "1000", "group.instance.id": "i1", "client.rack": "r1", "max.poll.records": "500",
+		}},
+		{roleAdmin, map[string]string{"bootstrap.servers": "127.0.0.1:1", "request.timeout.ms": "30000", "retry.backoff.ms": "100",
+			"metadata.max.age.ms": "300000", "connections.max.idle.ms": "540000", "socket.connection.setup.timeout.ms": "10000"}},
+	}
+	for i, tc := range tests {
+		var warn bytes.Buffer
+		opts, err := clientOpts(tc.props, tc.role, &warn)
+		if err != nil {
+			t.Fatalf("%d: %v", i, err)
+		}
+		if warn.Len() > 0 {
+			t.Errorf("%d: unexpected warnings %q", i, warn.String())
+		}
+		if tc.role == roleConsumer {
+			opts = append(opts, kgo.ConsumeTopics("t"))
+		}
+		cl, err := kgo.NewClient(opts...)
+		if err != nil {
+			t.Fatalf("%d: kgo rejects the mapped options: %v", i, err)
+		}
+		cl.Close()
 	}
 }
