@@ -25,6 +25,8 @@ func sampleRecords() []Record {
 		&ProducerIdsRecord{BrokerID: 1, BrokerEpoch: 5, NextProducerID: 1000},
 		&BrokerRegistrationChangeRecord{BrokerID: 1, BrokerEpoch: 5, Fenced: -1},
 		&NoOpRecord{},
+		&AccessControlEntryRecord{ACL: ACL{ID: UUID{5}, ResourceType: 2, ResourceName: "t", PatternType: 3, Principal: "User:a", Host: "*", Operation: 3, PermissionType: 3}},
+		&RemoveAccessControlEntryRecord{ID: UUID{5}},
 		&ClientQuotaRecord{Entity: []QuotaEntityPart{{EntityType: QuotaUser, EntityName: strp("alice")}, {EntityType: QuotaClientID}}, Key: "producer_byte_rate", Value: 1024},
 	}
 }

@@ -27,6 +27,7 @@ type Delta struct {
 	nextProducerID *int64
 	features       map[string]int16
 	quotas         map[string]*ClientQuota // new versions (owned by the delta)
+	acls           map[UUID]*ACL           // nil value = removed
 }
 
 // NewDelta starts a delta on base.
@@ -203,6 +204,8 @@ func (d *Delta) Replay(r Record) error {
 		d.features[r.Name] = r.FeatureLevel
 	case *ClientQuotaRecord:
 		d.replayQuota(r)
+	case *AccessControlEntryRecord, *RemoveAccessControlEntryRecord:
+		return d.replayACL(r)
 	case *NoOpRecord:
 	default:
 		return fmt.Errorf("metadata: cannot replay record %T", r)
@@ -295,6 +298,7 @@ func (d *Delta) Apply() *Image {
 		im.NextProducerID = *d.nextProducerID
 	}
 	d.applyQuotas(&im)
+	d.applyACLs(&im)
 	if len(d.features) > 0 {
 		im.Features = maps.Clone(b.Features)
 		for k, v := range d.features {
@@ -311,7 +315,7 @@ func (d *Delta) Apply() *Image {
 // IsEmpty reports whether the delta changes nothing but the offset.
 func (d *Delta) IsEmpty() bool {
 	return len(d.topics) == 0 && len(d.deletedTopics) == 0 && len(d.brokers) == 0 && len(d.configs) == 0 &&
-		d.nextProducerID == nil && len(d.features) == 0 && len(d.quotas) == 0
+		d.nextProducerID == nil && len(d.features) == 0 && len(d.quotas) == 0 && len(d.acls) == 0
 }
 
 // CreatedTopics returns the topics created in this delta (new versions).
@@ -458,5 +462,6 @@ func DiffDelta(from, to *Image) *Delta {
 		}
 	}
 	diffQuotas(d, from, to)
+	diffACLs(d, from, to)
 	return d
 }

@@ -26,6 +26,8 @@ type Image struct {
 	Features       map[string]int16
 	// ClientQuotas by QuotaEntityKey.
 	ClientQuotas map[string]*ClientQuota
+	// ACLs by id.
+	ACLs map[UUID]*ACL
 }
 
 // ConfigResource names a config owner.
@@ -88,6 +90,7 @@ func EmptyImage(clusterID string) *Image {
 		Configs:      map[ConfigResource]map[string]string{},
 		Features:     map[string]int16{},
 		ClientQuotas: map[string]*ClientQuota{},
+		ACLs:         map[UUID]*ACL{},
 	}
 }
 

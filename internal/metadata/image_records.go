@@ -61,6 +61,7 @@ func (im *Image) Records() []Record {
 		}
 	}
 	out = append(out, quotaRecords(im)...)
+	out = append(out, aclRecords(im)...)
 	if im.NextProducerID != 0 {
 		out = append(out, &ProducerIdsRecord{BrokerID: -1, BrokerEpoch: -1, NextProducerID: im.NextProducerID})
 	}

@@ -206,6 +206,10 @@ func newRecord(key int16) Record {
 		return &NoOpRecord{}
 	case KeyClientQuota:
 		return &ClientQuotaRecord{}
+	case KeyAccessControlEntry:
+		return &AccessControlEntryRecord{}
+	case KeyRemoveAccessControlEntry:
+		return &RemoveAccessControlEntryRecord{}
 	}
 	return nil
 }
