@@ -245,7 +245,9 @@ func runConsoleConsumer(cmd *cobra.Command, o *consoleConsumerOpts) error {
 	case group != "":
 		// Commit only what was printed, so --max-messages never skips records
 		// for the next consumer of the group.
-		extra = append(extra, kgo.AutoCommitMarks())
+		if !strings.EqualFold(strings.TrimSpace(props["enable.auto.commit"]), "false") {
+			extra = append(extra, kgo.AutoCommitMarks())
+		}
 		if o.include != "" {
 			extra = append(extra, kgo.ConsumeTopics(o.include), kgo.ConsumeRegex())
 		} else {

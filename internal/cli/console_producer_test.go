@@ -143,6 +143,14 @@ func TestConsoleConsumerGroup(t *testing.T) {
 	if out != "third\nfourth\nfifth\n" {
 		t.Fatalf("group second run: %q", out)
 	}
+	// Without auto commit nothing is committed: a new group reads from the start again.
+	for i := 0; i < 2; i++ {
+		out = mustRun(t, "", "console-consumer", "--bootstrap-server", bs, "--topic", "lines", "--group", "g2", "--from-beginning",
+			"--max-messages", "1", "--consumer-property", "enable.auto.commit=false")
+		if out != "first\n" {
+			t.Fatalf("run %d without auto commit: %q", i, out)
+		}
+	}
 }
 
 func TestConsoleToolsBadInput(t *testing.T) {
