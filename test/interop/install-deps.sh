@@ -36,6 +36,8 @@ apt_install() {
 }
 
 missing=()
+# Maven and pip reach their registries over TLS; minimal images ship without the CA bundle.
+[ -f /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
 command -v kcat >/dev/null || missing+=(kcat)
 command -v javac >/dev/null || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || missing+=(maven)
@@ -69,8 +71,9 @@ if [ ${#java_src[@]} -gt 0 ]; then
   if [ "$(cat lib/interop-suites.stamp 2>/dev/null)" != "$src_sum" ]; then
     log "compiling ${#java_src[@]} Java test programs"
     java_major="$(javac -version 2>&1 | sed -n 's/^javac \([0-9]*\).*/\1/p')"
-    [ -n "$java_major" ] && [ "$java_major" -ge 17 ] \
-      || die "Kafka 4.x needs JDK 17 or newer, javac reports '$(javac -version 2>&1)'"
+    if [ -z "$java_major" ] || [ "$java_major" -lt 17 ]; then
+      die "Kafka 4.x needs JDK 17 or newer, javac reports '$(javac -version 2>&1)'"
+    fi
     rm -rf java/classes lib/interop-suites.jar lib/cds
     mkdir -p java/classes
     javac -nowarn -encoding UTF-8 --release 17 -d java/classes -cp "lib/*" "${java_src[@]}" \

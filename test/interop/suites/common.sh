@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the shell suites; source it, do not run it.
 # INTEROP_DIR is test/interop; LIB the jars install-deps.sh copied there.
 INTEROP_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
