@@ -311,11 +311,14 @@ func runConsumerPerf(cmd *cobra.Command, o *consumerPerfOpts) error {
 	}
 	clk := clock.Real{}
 	reb := &rebalanceTimer{clk: clk, assigned: map[string]map[int32]bool{}, joinStart: clk.Now()}
+	autoCommit := !strings.EqualFold(strings.TrimSpace(props["enable.auto.commit"]), "false")
 	opts := []kgo.Opt{
 		kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, ps map[string][]int32) { reb.onAssigned(ps) }),
 		kgo.OnPartitionsRevoked(func(ctx context.Context, cl *kgo.Client, ps map[string][]int32) {
 			reb.onRevoked(ps)
-			_ = cl.CommitUncommittedOffsets(ctx) // what the default revoke handler would do
+			if autoCommit {
+				_ = cl.CommitUncommittedOffsets(ctx) // what the default revoke handler would do
+			}
 		}),
 		kgo.OnPartitionsLost(func(_ context.Context, _ *kgo.Client, ps map[string][]int32) { reb.onRevoked(ps) }),
 	}
