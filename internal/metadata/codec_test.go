@@ -27,6 +27,8 @@ func sampleRecords() []Record {
 		&NoOpRecord{},
 		&AccessControlEntryRecord{ACL: ACL{ID: UUID{5}, ResourceType: 2, ResourceName: "t", PatternType: 3, Principal: "User:a", Host: "*", Operation: 3, PermissionType: 3}},
 		&RemoveAccessControlEntryRecord{ID: UUID{5}},
+		&UserScramCredentialRecord{Name: "alice", Mechanism: ScramSHA256, ScramCredential: ScramCredential{Salt: []byte("s"), StoredKey: []byte("k"), ServerKey: []byte("v"), Iterations: 4096}},
+		&RemoveUserScramCredentialRecord{Name: "alice", Mechanism: ScramSHA256},
 		&ClientQuotaRecord{Entity: []QuotaEntityPart{{EntityType: QuotaUser, EntityName: strp("alice")}, {EntityType: QuotaClientID}}, Key: "producer_byte_rate", Value: 1024},
 	}
 }

@@ -28,6 +28,7 @@ type Delta struct {
 	features       map[string]int16
 	quotas         map[string]*ClientQuota // new versions (owned by the delta)
 	acls           map[UUID]*ACL           // nil value = removed
+	scram          map[scramKey]*ScramCredential
 }
 
 // NewDelta starts a delta on base.
@@ -206,6 +207,8 @@ func (d *Delta) Replay(r Record) error {
 		d.replayQuota(r)
 	case *AccessControlEntryRecord, *RemoveAccessControlEntryRecord:
 		return d.replayACL(r)
+	case *UserScramCredentialRecord, *RemoveUserScramCredentialRecord:
+		d.replayScram(r)
 	case *NoOpRecord:
 	default:
 		return fmt.Errorf("metadata: cannot replay record %T", r)
@@ -299,6 +302,7 @@ func (d *Delta) Apply() *Image {
 	}
 	d.applyQuotas(&im)
 	d.applyACLs(&im)
+	d.applyScram(&im)
 	if len(d.features) > 0 {
 		im.Features = maps.Clone(b.Features)
 		for k, v := range d.features {
@@ -315,7 +319,7 @@ func (d *Delta) Apply() *Image {
 // IsEmpty reports whether the delta changes nothing but the offset.
 func (d *Delta) IsEmpty() bool {
 	return len(d.topics) == 0 && len(d.deletedTopics) == 0 && len(d.brokers) == 0 && len(d.configs) == 0 &&
-		d.nextProducerID == nil && len(d.features) == 0 && len(d.quotas) == 0 && len(d.acls) == 0
+		d.nextProducerID == nil && len(d.features) == 0 && len(d.quotas) == 0 && len(d.acls) == 0 && len(d.scram) == 0
 }
 
 // CreatedTopics returns the topics created in this delta (new versions).
@@ -463,5 +467,6 @@ func DiffDelta(from, to *Image) *Delta {
 	}
 	diffQuotas(d, from, to)
 	diffACLs(d, from, to)
+	diffScram(d, from, to)
 	return d
 }

@@ -28,6 +28,8 @@ type Image struct {
 	ClientQuotas map[string]*ClientQuota
 	// ACLs by id.
 	ACLs map[UUID]*ACL
+	// ScramCredentials by user, then mechanism.
+	ScramCredentials map[string]map[int8]*ScramCredential
 }
 
 // ConfigResource names a config owner.
@@ -91,6 +93,8 @@ func EmptyImage(clusterID string) *Image {
 		Features:     map[string]int16{},
 		ClientQuotas: map[string]*ClientQuota{},
 		ACLs:         map[UUID]*ACL{},
+
+		ScramCredentials: map[string]map[int8]*ScramCredential{},
 	}
 }
 

@@ -62,6 +62,7 @@ func (im *Image) Records() []Record {
 	}
 	out = append(out, quotaRecords(im)...)
 	out = append(out, aclRecords(im)...)
+	out = append(out, scramRecords(im)...)
 	if im.NextProducerID != 0 {
 		out = append(out, &ProducerIdsRecord{BrokerID: -1, BrokerEpoch: -1, NextProducerID: im.NextProducerID})
 	}

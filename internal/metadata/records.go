@@ -210,6 +210,10 @@ func newRecord(key int16) Record {
 		return &AccessControlEntryRecord{}
 	case KeyRemoveAccessControlEntry:
 		return &RemoveAccessControlEntryRecord{}
+	case KeyUserScramCredential:
+		return &UserScramCredentialRecord{}
+	case KeyRemoveUserScramCredential:
+		return &RemoveUserScramCredentialRecord{}
 	}
 	return nil
 }
