@@ -118,6 +118,11 @@ func describePartition(img *metadata.Image, p *metadata.Partition) kmsg.Describe
 	rp.Replicas = append([]int32(nil), p.Replicas...)
 	rp.ISR = append([]int32(nil), p.ISR...)
 	rp.OfflineReplicas = offlineReplicas(img, p)
+	// Non-null lists: Kafka's own clients dereference them.
+	rp.EligibleLeaderReplicas, rp.LastKnownELR = []int32{}, []int32{}
+	if rp.OfflineReplicas == nil {
+		rp.OfflineReplicas = []int32{}
+	}
 	if p.Leader < 0 {
 		rp.ErrorCode = kerr.LeaderNotAvailable.Code
 	}

@@ -87,7 +87,17 @@ func (b *Broker) handleFetch(ctx context.Context, req *kmsg.FetchRequest) *kmsg.
 		rp.LastStableOffset = it.hw
 		rp.LogStartOffset = it.logStart
 		rp.PreferredReadReplica = -1
+		// librdkafka rejects a null record set; an empty one is what
+		// Kafka sends when there is nothing to return.
 		rp.RecordBatches = it.records
+		if rp.RecordBatches == nil {
+			rp.RecordBatches = []byte{}
+		}
+		if req.IsolationLevel == 1 {
+			// read_committed: an empty aborted-transaction list, as Kafka
+			// sends (null is reserved for read_uncommitted).
+			rp.AbortedTransactions = []kmsg.FetchResponseTopicPartitionAbortedTransaction{}
+		}
 		if it.errCode == kerr.NotLeaderForPartition.Code && it.part != nil {
 			rp.CurrentLeader.LeaderID, rp.CurrentLeader.LeaderEpoch = it.part.Leadership()
 		}
