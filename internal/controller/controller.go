@@ -62,6 +62,9 @@ type Config struct {
 	// BootstrapFeatures are written as FeatureLevelRecords when the first
 	// leader finds the log has none (e.g. metadata.version).
 	BootstrapFeatures map[string]int16
+	// SupportedFeatures are the feature ranges this controller supports;
+	// UpdateFeatures refuses levels outside them. nil accepts any level.
+	SupportedFeatures []metadata.FeatureRange
 }
 
 // ConfigEntry is one config in a CreateTopics response.
