@@ -12,7 +12,9 @@ import (
 )
 
 // Publisher receives every metadata change, in log order, on the loader's
-// goroutine. It must not block for long: the next update waits for it.
+// goroutine. It must not block for long: the next update waits for it. It
+// must never wait for a controller command or WaitForOffset: those wait for
+// this very goroutine to apply later records (a deadlock).
 type Publisher interface {
 	Name() string
 	OnMetadataUpdate(delta *Delta, image *Image)
