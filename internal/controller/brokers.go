@@ -3,6 +3,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -73,6 +74,11 @@ func (c *Controller) RegisterBroker(ctx context.Context, req *kmsg.BrokerRegistr
 		}
 		if req.BrokerID < 0 {
 			resp.ErrorCode = kerr.InvalidRequest.Code
+			return nil, resp, nil
+		}
+		if msg := unsupportedFinalized(c.spec.Features, req.Features); msg != "" {
+			c.log.Warn("refusing broker registration", "broker", req.BrokerID, "reason", msg)
+			resp.ErrorCode = kerr.UnsupportedVersion.Code
 			return nil, resp, nil
 		}
 		inc := metadata.UUID(req.IncarnationID)
@@ -279,4 +285,26 @@ func (c *Controller) AllocateProducerIDs(ctx context.Context, brokerID int32, br
 		return -1, 0, err
 	}
 	return r.(int64), block, nil
+}
+
+// unsupportedFinalized explains why a broker declaring features cannot run
+// with the finalized levels ("" if it can). A broker that declares no
+// features at all is not checked.
+func unsupportedFinalized(finalized map[string]int16, declared []kmsg.BrokerRegistrationRequestFeature) string {
+	if len(declared) == 0 {
+		return ""
+	}
+	for _, name := range slices.Sorted(maps.Keys(finalized)) {
+		level := finalized[name]
+		lo, hi := int16(0), int16(0)
+		for _, f := range declared {
+			if f.Name == name {
+				lo, hi = f.MinSupportedVersion, f.MaxSupportedVersion
+			}
+		}
+		if level < lo || level > hi {
+			return fmt.Sprintf("Unable to register because the broker does not support finalized version %d of %s. The broker wants a version between %d and %d, inclusive.", level, name, lo, hi)
+		}
+	}
+	return ""
 }

@@ -30,6 +30,14 @@ func TestUpdateFeatures(t *testing.T) {
 	if r, err := n.ctrl.RegisterBroker(ctx, req); err != nil || r.ErrorCode != 0 {
 		t.Fatal(err, r)
 	}
+	old := kmsg.NewPtrBrokerRegistrationRequest()
+	old.BrokerID, old.ClusterID, old.IncarnationID = 2, "cid", [16]byte{2}
+	of := kmsg.NewBrokerRegistrationRequestFeature()
+	of.Name, of.MinSupportedVersion, of.MaxSupportedVersion = "metadata.version", 7, 19
+	old.Features = append(old.Features, of)
+	if r, err := n.ctrl.RegisterBroker(ctx, old); err != nil || r.ErrorCode != kerr.UnsupportedVersion.Code {
+		t.Fatalf("broker too old for metadata.version 20: %v %+v", err, r)
+	}
 	update := func(version int16, feature string, level int16, typ int8) *kmsg.UpdateFeaturesResponse {
 		r := kmsg.NewPtrUpdateFeaturesRequest()
 		r.Version = version
