@@ -365,10 +365,10 @@ func (r *perfRun) run(ctx context.Context) error {
 		steady.printTotal()
 	}
 	if o.printMetrics {
-		printPerfMetrics(r.out, r.cl, stats, r.failed)
+		printPerfMetrics(r.out, r.cl, stats, r.failures())
 	}
-	if r.failed > 0 {
-		return fmt.Errorf("%d of %d records failed: %w", r.failed, o.numRecords, r.firstErr)
+	if n := r.failures(); n > 0 {
+		return fmt.Errorf("%d of %d records failed: %w", n, o.numRecords, r.firstErr)
 	}
 	return nil
 }
@@ -381,6 +381,12 @@ func (r *perfRun) commit(ctx context.Context) error {
 		return fmt.Errorf("commit transaction: %w", err)
 	}
 	return nil
+}
+
+func (r *perfRun) failures() int64 {
+	r.errMu.Lock()
+	defer r.errMu.Unlock()
+	return r.failed
 }
 
 func (r *perfRun) recordError(err error) {
