@@ -23,5 +23,13 @@ test-interop: build interop-deps
 interop-deps:
 	bash test/interop/install-deps.sh
 
+# Recorded, never asserted: go benchmarks for the hot paths.
+bench:
+	$(GO) test -run XXX -bench . -benchtime 2s -benchmem ./internal/storage ./internal/controller
+
+fuzz:
+	$(GO) test -run XXX -fuzz FuzzRequestDecoding -fuzztime 60s ./internal/network
+	$(GO) test -run XXX -fuzz FuzzBatch -fuzztime 60s ./internal/record
+
 clean:
 	rm -rf bin
