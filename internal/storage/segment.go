@@ -7,6 +7,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/odradek/odradek/internal/record"
@@ -48,6 +50,11 @@ type segment struct {
 	created               time.Time
 	rollJitterMs          int64
 	preallocated          bool
+
+	// logRefs counts the owner (1 until closed) plus open FileSlices, so a
+	// zero-copy send can finish after the segment was deleted or cleaned.
+	logRefs      atomic.Int64
+	ownerRelease sync.Once
 }
 
 func (s *segment) logPath() string { return offsetFileName(s.dir, s.baseOffset, logSuffix) }
@@ -89,6 +96,7 @@ func openSegmentFiles(dir string, base int64, cfg LogConfig) (*segment, error) {
 		return nil, fmt.Errorf("storage: open segment %s: %w", s.logPath(), err)
 	}
 	s.log = f
+	s.logRefs.Store(1)
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
@@ -295,7 +303,7 @@ func (s *segment) close() error {
 	if s.maxTimestamp >= 0 {
 		errs = append(errs, s.tidx.maybeAppend(s.maxTimestamp, s.offsetOfMaxTimestamp, true))
 	}
-	errs = append(errs, s.trimLog(), s.oidx.close(), s.tidx.close(), s.txn.close(), s.log.Close())
+	errs = append(errs, s.trimLog(), s.oidx.close(), s.tidx.close(), s.txn.close(), s.releaseLog())
 	return errors.Join(errs...)
 }
 
@@ -303,7 +311,22 @@ func (s *segment) closeFiles() {
 	s.oidx.f.Close()
 	s.tidx.f.Close()
 	s.txn.close()
-	s.log.Close()
+	s.releaseLog()
+}
+
+// releaseLog drops the segment's own reference to its .log file; the file
+// closes once no FileSlice holds it either.
+func (s *segment) releaseLog() error {
+	var err error
+	s.ownerRelease.Do(func() { err = s.unrefLog() })
+	return err
+}
+
+func (s *segment) unrefLog() error {
+	if s.logRefs.Add(-1) == 0 {
+		return s.log.Close()
+	}
+	return nil
 }
 
 // renameForDelete closes the segment and renames its files with the
