@@ -13,7 +13,8 @@
 // and friends share it, so they run concurrently with each other and only
 // ever see whole appends.
 //
-// Compaction is a conservative subset of Kafka's cleaner (see cleaner.go).
-// Not implemented yet: tiered storage, moving replicas between log dirs
-// (-future dirs), and sendfile-style reads (Read copies the bytes).
+// Read copies batches into a fresh buffer; ReadSlice returns the same
+// batches as a FileSlice for sendfile(2). Compaction is a conservative
+// subset of Kafka's cleaner (see cleaner.go). Not implemented yet: tiered
+// storage and moving replicas between log dirs (-future dirs).
 package storage
