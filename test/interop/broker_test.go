@@ -171,6 +171,25 @@ func (b *broker) stop(t *testing.T) {
 	}
 }
 
+// alive reports whether a server this test started is still running; if it is not, that is
+// a test failure and the remaining suites are not worth running against nothing.
+func (b *broker) alive(t *testing.T) bool {
+	t.Helper()
+	if b.cmd == nil {
+		return true
+	}
+	select {
+	case <-b.exited:
+		if !b.stopped {
+			b.stopped = true
+			t.Errorf("server exited during the run (%v); remaining suites skipped\n%s", b.waitErr, b.outputTail())
+		}
+		return false
+	default:
+		return true
+	}
+}
+
 // outputTail is the end of the server's output, for failure messages.
 func (b *broker) outputTail() string {
 	data, err := os.ReadFile(b.outPath)

@@ -53,12 +53,15 @@ func TestInterop(t *testing.T) {
 		if !selected(s.name) {
 			continue
 		}
+		if !b.alive(t) {
+			break
+		}
 		t.Run(s.name, func(t *testing.T) {
 			runSuite(t, append(append([]string{}, s.argv...), b.bootstrap)...)
 		})
 	}
 	produced := false
-	if selected("dumplog") && b.logDir != "" {
+	if selected("dumplog") && b.logDir != "" && b.alive(t) {
 		produced = t.Run("dumplog-produce", func(t *testing.T) {
 			runSuite(t, "bash", "suites/dumplog.sh", "produce", b.bootstrap, dumpTopic)
 		})

@@ -10,8 +10,10 @@ OFFSET_BEGINNING (no group commits) reads everything back and checks value, key,
 offsets of every record. Exits non-zero with a message on the first mismatch.
 """
 
+import concurrent.futures
 import sys
 import time
+import traceback
 import uuid
 
 from confluent_kafka import (
@@ -74,6 +76,8 @@ def wait_futures(futures, what):
             results[key] = fut.result(timeout=TIMEOUT)
         except KafkaException as e:
             raise SuiteFailure(f"{what} {key}: {e.args[0]}") from e
+        except concurrent.futures.TimeoutError as e:
+            raise SuiteFailure(f"{what} {key}: no answer within {TIMEOUT}s") from e
     return results
 
 
@@ -310,6 +314,10 @@ def main(argv):
         create_partitions_and_delete(admin, topic)
     except SuiteFailure as e:
         print(f"FAIL [python]: {e}", file=sys.stderr)
+        return 1
+    except Exception as e:  # any client error is a suite failure, reported as one
+        traceback.print_exc()
+        print(f"FAIL [python]: {e!r}", file=sys.stderr)
         return 1
     step(f"PASS ({n} records verified, codecs: {' '.join(CODECS)})")
     return 0
