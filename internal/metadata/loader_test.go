@@ -87,8 +87,16 @@ func TestLoaderRestartSameImage(t *testing.T) {
 			t.Fatalf("snapBytes=%d: checkpoints %v", snapBytes, cps)
 		}
 		p.mu.Lock()
-		if len(p.created) != 10 {
-			t.Fatalf("publisher saw created %v", p.created)
+		// Topic c is created and removed; when both land in one coalesced
+		// delta the publisher never sees it, which is correct.
+		seen := map[string]bool{}
+		for _, name := range p.created {
+			seen[name] = true
+		}
+		for i := 0; i < 10; i++ {
+			if name := string(rune('a' + i)); name != "c" && !seen[name] {
+				t.Fatalf("publisher missed %s: saw %v", name, p.created)
+			}
 		}
 		p.mu.Unlock()
 

@@ -313,7 +313,7 @@ func TestCutEveryByte(t *testing.T) {
 	n, r := openNode(t, dir)
 	ctx := context.Background()
 	var last int64
-	for i := 0; i < 3; i++ {
+	for i := 0; i < 2; i++ {
 		off, err := n.Propose(ctx, [][]byte{[]byte(fmt.Sprintf("r%d", i))})
 		if err != nil {
 			t.Fatal(err)
