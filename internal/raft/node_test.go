@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -355,6 +356,12 @@ func TestCutEveryByte(t *testing.T) {
 		st, _ := os.Stat(filepath.Join(d, DirName, segmentName(0)))
 		if st != nil && st.Size() != int64(kept) {
 			t.Fatalf("cut %d: segment is %d bytes, want %d", cut, st.Size(), kept)
+		}
+		// Every cut is recovered; a sample of them (batch ends and every
+		// 17th byte) also runs and commits, which costs fsyncs.
+		if cut%17 != 0 && !slices.Contains(ends, cut) {
+			n2.Close()
+			continue
 		}
 		r2 := newRecorder()
 		n2.AddListener(r2)
