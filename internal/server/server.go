@@ -201,6 +201,9 @@ func (s *Server) startBroker(ctx context.Context) error {
 		HeartbeatInterval: cfg.BrokerHeartbeatInterval,
 		MetadataOffset:    func() int64 { return s.loader.Image().Offset },
 		Client:            s.ctrl,
+		// Saved in the clean-shutdown marker, so a cleanly restarted
+		// broker re-registers at once (KIP-966).
+		PreviousBrokerEpoch: s.logs.PreviousBrokerEpoch(),
 	})
 	if err != nil {
 		return err
@@ -225,6 +228,7 @@ func (s *Server) startBroker(ctx context.Context) error {
 	if err := lc.WaitUnfenced(readyCtx); err != nil {
 		return fmt.Errorf("waiting for the controller to unfence this broker: %w", err)
 	}
+	s.logs.SetBrokerEpoch(lc.Epoch())
 	s.logs.Start()
 	handler.ready.Store(true)
 	s.log.Info("Odradek started", "node.id", cfg.NodeID, "cluster.id", s.clusterID, "listeners", s.listenerSummary())
