@@ -22,6 +22,9 @@ type offsetIndex struct {
 	baseOffset int64
 	maxEntries int
 	buf        []byte // valid entries, encoded
+	// padded: the file held zeros after the entries, i.e. it was left
+	// preallocated by a crash; like Kafka we rebuild such an index.
+	padded bool
 }
 
 func openOffsetIndex(path string, baseOffset int64, maxBytes int32) (*offsetIndex, error) {
@@ -29,13 +32,12 @@ func openOffsetIndex(path string, baseOffset int64, maxBytes int32) (*offsetInde
 	if err != nil {
 		return nil, fmt.Errorf("storage: open offset index %s: %w", path, err)
 	}
-	data, err := io.ReadAll(f)
+	data, padded, err := readIndexEntries(f, offsetIndexEntrySize)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("storage: read offset index %s: %w", path, err)
 	}
-	data = data[:len(data)/offsetIndexEntrySize*offsetIndexEntrySize]
-	return &offsetIndex{path: path, f: f, baseOffset: baseOffset, maxEntries: int(maxBytes) / offsetIndexEntrySize, buf: data}, nil
+	return &offsetIndex{path: path, f: f, baseOffset: baseOffset, maxEntries: int(maxBytes) / offsetIndexEntrySize, buf: data, padded: padded}, nil
 }
 
 func (x *offsetIndex) entries() int { return len(x.buf) / offsetIndexEntrySize }
@@ -59,6 +61,9 @@ func (x *offsetIndex) lastOffset() int64 {
 // offset, not non-decreasing in position, or point past the log; such an
 // index (e.g. preallocated zeros after a crash) is rebuilt from the log.
 func (x *offsetIndex) sanityCheck(logSize int64) error {
+	if x.padded {
+		return fmt.Errorf("storage: offset index %s was not trimmed (unclean shutdown)", x.path)
+	}
 	prevRel, prevPos := int32(-1), int32(-1)
 	for i := 0; i < x.entries(); i++ {
 		rel, pos := x.entry(i)
@@ -146,6 +151,7 @@ func (x *offsetIndex) trimToValidSize() error { return x.resize(int64(len(x.buf)
 
 func (x *offsetIndex) reset() error {
 	x.buf = x.buf[:0]
+	x.padded = false
 	return x.resize(x.fileSize())
 }
 
@@ -154,4 +160,41 @@ func (x *offsetIndex) sync() error { return x.f.Sync() }
 func (x *offsetIndex) close() error {
 	err := x.trimToValidSize()
 	return errors.Join(err, x.f.Close())
+}
+
+// readIndexEntries reads whole entries from an index file, stopping at the
+// first all-zero entry: that is where the preallocated space of an index
+// left unclosed by a crash begins (no real entry is all zeros: the first
+// batch of a segment is never indexed). Entries are hints, so ignoring
+// anything after such a gap is safe.
+func readIndexEntries(f *os.File, entrySize int) (entries []byte, padded bool, err error) {
+	var out []byte
+	chunk := make([]byte, 64<<10/entrySize*entrySize)
+	var off int64
+	for {
+		n, err := f.ReadAt(chunk, off)
+		n = n / entrySize * entrySize
+		for i := 0; i < n; i += entrySize {
+			if isZero(chunk[i : i+entrySize]) {
+				return append(out, chunk[:i]...), true, nil
+			}
+		}
+		out = append(out, chunk[:n]...)
+		off += int64(n)
+		if errors.Is(err, io.EOF) || n < len(chunk) {
+			return out, false, nil
+		}
+		if err != nil {
+			return nil, false, err
+		}
+	}
+}
+
+func isZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"sort"
 )
@@ -20,6 +19,7 @@ type timeIndex struct {
 	baseOffset int64
 	maxEntries int
 	buf        []byte
+	padded     bool // see offsetIndex.padded
 }
 
 func openTimeIndex(path string, baseOffset int64, maxBytes int32) (*timeIndex, error) {
@@ -27,13 +27,12 @@ func openTimeIndex(path string, baseOffset int64, maxBytes int32) (*timeIndex, e
 	if err != nil {
 		return nil, fmt.Errorf("storage: open time index %s: %w", path, err)
 	}
-	data, err := io.ReadAll(f)
+	data, padded, err := readIndexEntries(f, timeIndexEntrySize)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("storage: read time index %s: %w", path, err)
 	}
-	data = data[:len(data)/timeIndexEntrySize*timeIndexEntrySize]
-	return &timeIndex{path: path, f: f, baseOffset: baseOffset, maxEntries: int(maxBytes) / timeIndexEntrySize, buf: data}, nil
+	return &timeIndex{path: path, f: f, baseOffset: baseOffset, maxEntries: int(maxBytes) / timeIndexEntrySize, buf: data, padded: padded}, nil
 }
 
 func (x *timeIndex) entries() int { return len(x.buf) / timeIndexEntrySize }
@@ -57,6 +56,9 @@ func (x *timeIndex) lastEntry() (int64, int64) {
 }
 
 func (x *timeIndex) sanityCheck(maxOffset int64) error {
+	if x.padded {
+		return fmt.Errorf("storage: time index %s was not trimmed (unclean shutdown)", x.path)
+	}
 	prevTs, prevRel := int64(-1<<63), int32(-1)
 	for i := 0; i < x.entries(); i++ {
 		ts, rel := x.entry(i)
@@ -142,6 +144,7 @@ func (x *timeIndex) trimToValidSize() error { return x.resize(int64(len(x.buf)))
 
 func (x *timeIndex) reset() error {
 	x.buf = x.buf[:0]
+	x.padded = false
 	return x.resize(x.fileSize())
 }
 
