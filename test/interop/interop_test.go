@@ -143,7 +143,7 @@ func runSuite(t *testing.T, argv ...string) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 10 * time.Second
-	out := newLineLogger(t, "")
+	out := newLineLogger(t.Log, "")
 	defer out.Close()
 	cmd.Stdout = out
 	cmd.Stderr = out

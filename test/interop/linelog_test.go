@@ -5,21 +5,20 @@ package interop
 import (
 	"bytes"
 	"sync"
-	"testing"
 )
 
-// lineLogger is an io.Writer that sends each complete line to t.Log as it arrives, so a
+// lineLogger is an io.Writer that sends each complete line to log (t.Log) as it arrives, so a
 // suite's progress shows up in `go test -v` output while it runs, not only at the end.
 type lineLogger struct {
-	t      *testing.T
+	log    func(args ...any)
 	prefix string
 	mu     sync.Mutex
 	buf    []byte
 	closed bool
 }
 
-func newLineLogger(t *testing.T, prefix string) *lineLogger {
-	return &lineLogger{t: t, prefix: prefix}
+func newLineLogger(log func(args ...any), prefix string) *lineLogger {
+	return &lineLogger{log: log, prefix: prefix}
 }
 
 func (l *lineLogger) Write(p []byte) (int, error) {
@@ -36,7 +35,7 @@ func (l *lineLogger) Write(p []byte) (int, error) {
 		if i < 0 {
 			break
 		}
-		l.t.Log(l.prefix + string(l.buf[:i]))
+		l.log(l.prefix + string(l.buf[:i]))
 		l.buf = l.buf[i+1:]
 	}
 	return len(p), nil
@@ -51,7 +50,7 @@ func (l *lineLogger) Close() error {
 	}
 	l.closed = true
 	if len(l.buf) > 0 {
-		l.t.Log(l.prefix + string(l.buf))
+		l.log(l.prefix + string(l.buf))
 		l.buf = nil
 	}
 	return nil
