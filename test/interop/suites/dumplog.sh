@@ -25,10 +25,15 @@ produce() {
   command -v kcat >/dev/null || fail "kcat not installed: run test/interop/install-deps.sh"
   for codec in "${codecs[@]}"; do
     step "produce $per_codec records to $topic-0 with compression.codec=$codec"
-    # Random (incompressible) values push each batch past index.interval.bytes, so the offset
-    # and time indexes get entries to verify.
+    # Each value repeats a random chunk: every codec (lz4 included, which has no entropy
+    # coding) shrinks it, since librdkafka sends a batch uncompressed when compressing does not
+    # make it smaller, while the batches stay large enough to cross index.interval.bytes, so
+    # the offset and time indexes get entries to verify.
     for i in $(seq 1 "$per_codec"); do
-      printf 'k-%s-%s:v-%s-%s-%s\n' "$codec" "$i" "$codec" "$i" "$(head -c 150 /dev/urandom | base64 -w0)"
+      chunk="$(head -c 36 /dev/urandom | base64 -w0)"
+      printf 'k-%s-%s:v-%s-%s-' "$codec" "$i" "$codec" "$i"
+      printf '%s' "$chunk"{,,,,,,,,,,,,,,,,,,,,,,,}
+      printf '\n'
     done | timeout 60 kcat -P -b "$b" -t "$topic" -p 0 -K : -H "codec=$codec" \
       -X compression.codec="$codec" -X enable.idempotence=true -X linger.ms=100 \
       -X message.timeout.ms=30000 || fail "kcat produce with codec $codec failed"
