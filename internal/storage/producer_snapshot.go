@@ -32,11 +32,11 @@ const (
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 func encodeProducerSnapshot(producers map[int64]*producerEntry) []byte {
+	// Every producer is written, also one with no batch of its current
+	// epoch (lastSequence and lastOffset -1), as Kafka does.
 	pids := make([]int64, 0, len(producers))
-	for pid, e := range producers {
-		if len(e.batches) > 0 || e.currentTxnFirstOffset >= 0 {
-			pids = append(pids, pid)
-		}
+	for pid := range producers {
+		pids = append(pids, pid)
 	}
 	sort.Slice(pids, func(i, j int) bool { return pids[i] < pids[j] })
 	b := make([]byte, producerSnapshotHeader, producerSnapshotHeader+4+len(pids)*producerSnapshotEntrySize)
