@@ -148,11 +148,20 @@ start() {
   fi
 
   # setsid keeps the broker out of the caller's process group, so a caller that is interrupted
-  # does not take the broker down with it uncleanly; stop is the way to end it.
-  # shellcheck disable=SC2046
-  setsid "$java_bin" $(jvm_opts) -cp "$cp" kafka.Kafka "$props" >"$log_file" 2>&1 </dev/null &
-  local pid=$!
-  echo "$pid" >"$pid_file"
+  # does not take the broker down with it uncleanly; stop is the way to end it. setsid forks
+  # when started as a group leader (shells with job control), so the JVM's pid is written by
+  # the process that becomes the JVM rather than taken from $!.
+  rm -f "$pid_file"
+  # shellcheck disable=SC2016,SC2046
+  setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$pid_file" \
+    "$java_bin" $(jvm_opts) -cp "$cp" kafka.Kafka "$props" >"$log_file" 2>&1 </dev/null &
+  local pid="" _
+  for _ in $(seq 1 50); do
+    pid="$(cat "$pid_file" 2>/dev/null || true)"
+    [ -n "$pid" ] && break
+    sleep 0.1
+  done
+  [ -n "$pid" ] || die "Kafka process did not start (no pid written to $pid_file)"
 
   local deadline=$((SECONDS + wait_s))
   while :; do
