@@ -15,8 +15,27 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/odradek/odradek/internal/metadata"
+	"github.com/odradek/odradek/internal/record"
 	"github.com/odradek/odradek/internal/replication"
 )
+
+const readCommitted = 1
+
+// lastOffsetIn is the last offset of the last whole batch in records.
+func lastOffsetIn(records []byte) int64 {
+	last := int64(-1)
+	for len(records) > 0 {
+		b, rest, err := record.NextBatch(records)
+		if err != nil {
+			break
+		}
+		if h, err := record.ParseHeader(b); err == nil {
+			last = h.LastOffset()
+		}
+		records = rest
+	}
+	return last
+}
 
 type fetchItem struct {
 	key         sessionKey
@@ -29,7 +48,9 @@ type fetchItem struct {
 	errCode  int16
 	records  []byte
 	hw       int64
+	lso      int64
 	logStart int64
+	aborted  []kmsg.FetchResponseTopicPartitionAbortedTransaction
 }
 
 func (b *Broker) handleFetch(ctx context.Context, req *kmsg.FetchRequest) *kmsg.FetchResponse {
@@ -69,7 +90,7 @@ func (b *Broker) handleFetch(ctx context.Context, req *kmsg.FetchRequest) *kmsg.
 	if limit := int32(b.cfg.Static.Int("fetch.max.bytes")); limit > 0 && maxBytes > limit {
 		maxBytes = limit
 	}
-	b.fetchWithWait(ctx, req, items, maxBytes)
+	b.fetchWithWait(ctx, req, items, maxBytes, req.IsolationLevel == readCommitted)
 
 	// Build the response, grouping consecutive items of a topic.
 	for _, it := range items {
@@ -84,7 +105,7 @@ func (b *Broker) handleFetch(ctx context.Context, req *kmsg.FetchRequest) *kmsg.
 		rp.Partition = it.key.part
 		rp.ErrorCode = it.errCode
 		rp.HighWatermark = it.hw
-		rp.LastStableOffset = it.hw
+		rp.LastStableOffset = it.lso
 		rp.LogStartOffset = it.logStart
 		rp.PreferredReadReplica = -1
 		// librdkafka rejects a null record set; an empty one is what
@@ -93,10 +114,13 @@ func (b *Broker) handleFetch(ctx context.Context, req *kmsg.FetchRequest) *kmsg.
 		if rp.RecordBatches == nil {
 			rp.RecordBatches = []byte{}
 		}
-		if req.IsolationLevel == 1 {
-			// read_committed: an empty aborted-transaction list, as Kafka
-			// sends (null is reserved for read_uncommitted).
-			rp.AbortedTransactions = []kmsg.FetchResponseTopicPartitionAbortedTransaction{}
+		if req.IsolationLevel == readCommitted {
+			// read_committed gets a list, empty when nothing was aborted,
+			// as Kafka sends (null is for read_uncommitted).
+			rp.AbortedTransactions = it.aborted
+			if rp.AbortedTransactions == nil {
+				rp.AbortedTransactions = []kmsg.FetchResponseTopicPartitionAbortedTransaction{}
+			}
 		}
 		if it.errCode == kerr.NotLeaderForPartition.Code && it.part != nil {
 			rp.CurrentLeader.LeaderID, rp.CurrentLeader.LeaderEpoch = it.part.Leadership()
@@ -184,7 +208,7 @@ func (b *Broker) fetchItems(img *metadata.Image, req *kmsg.FetchRequest, sess *f
 }
 
 func (b *Broker) resolveFetchItem(img *metadata.Image, version int16, it *fetchItem) {
-	it.hw, it.logStart = -1, -1
+	it.hw, it.lso, it.logStart = -1, -1, -1
 	var topic *metadata.Topic
 	if version >= 13 {
 		topic = img.TopicByID(metadata.UUID(it.key.topicID))
@@ -212,8 +236,8 @@ func (b *Broker) resolveFetchItem(img *metadata.Image, version int16, it *fetchI
 
 // fetchWithWait reads every item, then long-polls until min bytes are
 // available, max wait passes, or the request's connection goes away.
-func (b *Broker) fetchWithWait(ctx context.Context, req *kmsg.FetchRequest, items []*fetchItem, maxBytes int32) {
-	total, failed := b.readItems(items, maxBytes)
+func (b *Broker) fetchWithWait(ctx context.Context, req *kmsg.FetchRequest, items []*fetchItem, maxBytes int32, committed bool) {
+	total, failed := b.readItems(items, maxBytes, committed)
 	if total >= int(req.MinBytes) || req.MaxWaitMillis <= 0 || failed {
 		return
 	}
@@ -228,7 +252,7 @@ func (b *Broker) fetchWithWait(ctx context.Context, req *kmsg.FetchRequest, item
 			}
 		}
 		// Data may have arrived between the read and the watch.
-		n, failed := b.readItems(items, maxBytes-int32(total))
+		n, failed := b.readItems(items, maxBytes-int32(total), committed)
 		total += n
 		if total >= int(req.MinBytes) || failed {
 			break
@@ -250,7 +274,9 @@ func (b *Broker) fetchWithWait(ctx context.Context, req *kmsg.FetchRequest, item
 
 // readItems reads items that have no data yet; it returns the bytes read and
 // whether any partition failed (which ends the long poll, as in Kafka).
-func (b *Broker) readItems(items []*fetchItem, budget int32) (int, bool) {
+// read_committed reads stop at the last stable offset and carry the aborted
+// transactions of the range returned.
+func (b *Broker) readItems(items []*fetchItem, budget int32, committed bool) (int, bool) {
 	total := 0
 	failed := false
 	anyData := false
@@ -270,11 +296,16 @@ func (b *Broker) readItems(items []*fetchItem, budget int32) (int, bool) {
 		lg := it.part.Log()
 		limit := min(it.maxBytes, budget-int32(total))
 		minOne := !anyData && total == 0
+		it.lso = lg.LastStableOffset()
 		if limit <= 0 && !minOne {
 			it.hw, it.logStart = lg.HighWatermark(), lg.LogStartOffset()
 			continue
 		}
-		res, err := it.part.ReadCommitted(it.fetchOffset, max(limit, 0), minOne)
+		bound := lg.HighWatermark()
+		if committed {
+			bound = it.lso
+		}
+		res, err := lg.Read(it.fetchOffset, max(limit, 0), bound, minOne)
 		it.hw, it.logStart = res.HighWatermark, res.LogStartOffset
 		if err != nil {
 			it.errCode = errorCode(err)
@@ -286,6 +317,13 @@ func (b *Broker) readItems(items []*fetchItem, budget int32) (int, bool) {
 		}
 		it.records = res.Records
 		total += len(res.Records)
+		if committed && len(res.Records) > 0 {
+			for _, a := range lg.AbortedTransactions(it.fetchOffset, lastOffsetIn(res.Records)+1) {
+				at := kmsg.NewFetchResponseTopicPartitionAbortedTransaction()
+				at.ProducerID, at.FirstOffset = a.ProducerID, a.FirstOffset
+				it.aborted = append(it.aborted, at)
+			}
+		}
 	}
 	return total, failed
 }

@@ -48,9 +48,12 @@ func (b *Broker) handleListOffsets(req *kmsg.ListOffsetsRequest) *kmsg.ListOffse
 			}
 			lg := part.Log()
 			// Consumers may only see committed records: everything is
-			// bounded by the high watermark (the last stable offset
-			// without transactions).
+			// bounded by the high watermark, or for read_committed by the
+			// last stable offset.
 			hw := lg.HighWatermark()
+			if req.IsolationLevel == readCommitted {
+				hw = lg.LastStableOffset()
+			}
 			switch rp.Timestamp {
 			case tsLatest:
 				sp.Offset = hw

@@ -185,8 +185,3 @@ func (p *Partition) WaitForHighWatermark(ctx context.Context, offset int64) erro
 		}
 	}
 }
-
-// ReadCommitted reads for a consumer: only records below the high watermark.
-func (p *Partition) ReadCommitted(offset int64, maxBytes int32, minOneMessage bool) (storage.ReadResult, error) {
-	return p.log.Read(offset, maxBytes, p.log.HighWatermark(), minOneMessage)
-}

@@ -42,6 +42,11 @@ func logConfigFromMap(m map[string]string) storage.LogConfig {
 	i64("file.delete.delay.ms", &c.FileDeleteDelayMs)
 	i64("flush.messages", &c.FlushMessages)
 	i64("flush.ms", &c.FlushMs)
+	i64("min.compaction.lag.ms", &c.MinCompactionLagMs)
+	i64("delete.retention.ms", &c.DeleteRetentionMs)
+	if v, err := strconv.ParseFloat(m["min.cleanable.dirty.ratio"], 64); err == nil {
+		c.MinCleanableDirtyRatio = v
+	}
 	if v, ok := m["message.timestamp.type"]; ok && v != "" {
 		c.MessageTimestampType = v
 	}

@@ -100,6 +100,8 @@ func (s *Server) prepareStorage(context.Context) error {
 		HighWatermarkCheckpointInterval:    cfg.ReplicaHighWatermarkCheckpointInterval,
 		ProducerIDExpiration:               cfg.ProducerIDExpiration,
 		ProducerIDExpirationCheckInterval:  cfg.ProducerIDExpirationCheckInterval,
+		CleanerBackoff:                     cfg.LogCleanerBackoff,
+		DisableCleaner:                     !cfg.LogCleanerEnable,
 	})
 	if err != nil {
 		return fmt.Errorf("opening log dirs: %w", err)
