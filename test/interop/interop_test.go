@@ -137,7 +137,13 @@ func exists(path string) bool {
 // started.
 func runSuite(t *testing.T, argv ...string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), suiteTimeout)
+	timeout := suiteTimeout
+	// Leave time before go test's own -timeout to stop the server and report, rather than
+	// ending in go test's panic with no word on which client hung.
+	if deadline, ok := t.Deadline(); ok && time.Until(deadline)-time.Minute < timeout {
+		timeout = max(time.Until(deadline)-time.Minute, 10*time.Second)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -151,7 +157,7 @@ func runSuite(t *testing.T, argv ...string) {
 	err := cmd.Run()
 	out.Close()
 	if ctx.Err() != nil {
-		t.Fatalf("%s: timed out after %v", strings.Join(argv, " "), suiteTimeout)
+		t.Fatalf("%s: timed out after %v", strings.Join(argv, " "), timeout)
 	}
 	if err != nil {
 		t.Fatalf("%s: %v", strings.Join(argv, " "), err)
