@@ -586,6 +586,11 @@ func newClient(cmd *cobra.Command, bootstrap string, props map[string]string, ro
 	if err != nil {
 		return nil, err
 	}
+	if _, ok := props["delivery.timeout.ms"]; role == roleProducer && !ok {
+		// kgo retries a record forever by default; the Java producer gives
+		// up after delivery.timeout.ms, so an unreachable broker ends the tool.
+		opts = append(opts, kgo.RecordDeliveryTimeout(defaultDeliveryTimeout))
+	}
 	cl, err := kgo.NewClient(append(opts, extra...)...)
 	if err != nil {
 		return nil, fmt.Errorf("create client: %w", err)
@@ -651,6 +656,9 @@ func brokerError(code int16, msg *string) error {
 
 // adminTimeout mirrors the Java admin client's default.api.timeout.ms.
 const adminTimeout = 60 * time.Second
+
+// defaultDeliveryTimeout is the Java producer's delivery.timeout.ms default.
+const defaultDeliveryTimeout = 120 * time.Second
 
 // formatUUID renders a topic ID as Kafka does: URL-safe base64, no padding.
 func formatUUID(id [16]byte) string { return base64.RawURLEncoding.EncodeToString(id[:]) }
