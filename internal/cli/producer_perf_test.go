@@ -153,12 +153,12 @@ func TestProducerPerfBadInput(t *testing.T) {
 // (as the Java producer does) instead of retrying forever.
 func TestProducersGiveUpWithoutBroker(t *testing.T) {
 	_, _, err := runCLI(t, "", "producer-perf-test", "--topic", "x", "--num-records", "3", "--record-size", "10", "--throughput", "-1",
-		"--bootstrap-server", "127.0.0.1:1", "--command-property", "delivery.timeout.ms=300")
+		"--bootstrap-server", "127.0.0.1:1", "--command-property", "delivery.timeout.ms=1000")
 	if err == nil || !strings.Contains(err.Error(), "3 of 3 records failed") {
 		t.Fatalf("producer-perf-test: err = %v", err)
 	}
 	_, _, err = runCLI(t, "a\n", "console-producer", "--topic", "x", "--bootstrap-server", "127.0.0.1:1",
-		"--command-property", "delivery.timeout.ms=300")
+		"--command-property", "delivery.timeout.ms=1000")
 	if err == nil || !strings.Contains(err.Error(), "1 record(s) could not be sent to topic x") {
 		t.Fatalf("console-producer: err = %v", err)
 	}
