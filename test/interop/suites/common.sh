@@ -31,12 +31,15 @@ JVM_FLAGS=(-Xmx512M -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto
 # and later runs map that archive instead of loading and verifying those classes again, which
 # roughly halves the start-up cost of the CLI tools. A stale archive (different JDK or jars) is
 # ignored by the JVM; install-deps.sh drops lib/cds whenever it replaces jars.
+# INTEROP_NO_CDS=1 turns this off.
 run_java() {
   local main="$1"
   shift
   compgen -G "$LIB/kafka-clients-*.jar" >/dev/null || fail "no Kafka jars in $LIB: run test/interop/install-deps.sh"
-  local jsa="$LIB/cds/$main.jsa" tmp="" cds
-  if [ -f "$jsa" ]; then
+  local jsa="$LIB/cds/$main.jsa" tmp="" cds=()
+  if [ -n "${INTEROP_NO_CDS:-}" ]; then
+    :
+  elif [ -f "$jsa" ]; then
     cds=(-XX:SharedArchiveFile="$jsa")
   else
     mkdir -p "$LIB/cds"
