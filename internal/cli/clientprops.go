@@ -48,7 +48,11 @@ func kafkaTool(cmd *cobra.Command, run func(cmd *cobra.Command) error) *cobra.Co
 		if fs.NArg() > 0 {
 			return fmt.Errorf("unexpected argument %q (options take the form --name value)", fs.Arg(0))
 		}
-		return run(cmd)
+		err := run(cmd)
+		if errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("%w (timed out waiting for the cluster: is --bootstrap-server reachable?)", err)
+		}
+		return err
 	}
 	return cmd
 }
