@@ -192,7 +192,10 @@ func runConsoleProducer(cmd *cobra.Command, o *consoleProducerOpts) error {
 	// delivers what was already read.
 	ctx, stop := signal.NotifyContext(cmdContext(cmd), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	p := &lineProducer{cl: cl, reader: reader, sync: o.sync, topic: o.topic, errOut: cmd.ErrOrStderr()}
+	// Records are produced under the command's context, not the signal one:
+	// kgo fails buffered records whose context ends, and an interrupt must
+	// still deliver them.
+	p := &lineProducer{cl: cl, produceCtx: cmdContext(cmd), reader: reader, sync: o.sync, topic: o.topic, errOut: cmd.ErrOrStderr()}
 	if isTerminal(cmd.InOrStdin()) {
 		p.prompt = cmd.OutOrStdout()
 	}
@@ -215,12 +218,13 @@ const flushTimeout = 30 * time.Second
 
 // lineProducer sends one record per input line.
 type lineProducer struct {
-	cl     *kgo.Client
-	reader *lineReader
-	sync   bool
-	topic  string
-	prompt io.Writer // non-nil when stdin is a terminal
-	errOut io.Writer
+	cl         *kgo.Client
+	produceCtx context.Context
+	reader     *lineReader
+	sync       bool
+	topic      string
+	prompt     io.Writer // non-nil when stdin is a terminal
+	errOut     io.Writer
 
 	mu       sync.Mutex
 	failed   int64
@@ -276,12 +280,12 @@ func (p *lineProducer) run(ctx context.Context, in io.Reader) error {
 			return err
 		}
 		if p.sync {
-			if err := p.cl.ProduceSync(ctx, rec).FirstErr(); err != nil {
+			if err := p.cl.ProduceSync(p.produceCtx, rec).FirstErr(); err != nil {
 				return fmt.Errorf("send record to topic %s: %w", p.topic, err)
 			}
 			continue
 		}
-		p.cl.Produce(ctx, rec, p.onSent)
+		p.cl.Produce(p.produceCtx, rec, p.onSent)
 	}
 }
 
