@@ -71,7 +71,7 @@ func newConsoleConsumerCmd() *cobra.Command {
 	f.StringArrayVar(&o.consumerCfg, "consumer.config", nil, "Consumer config properties file; --consumer-property takes precedence.")
 	f.StringArrayVar(&o.consumerCfg, "command-config", nil, "Same as --consumer.config, which it replaces.")
 	f.StringVar(&o.formatter, "formatter", "org.apache.kafka.tools.consumer.DefaultMessageFormatter", "The formatter class; only the default formatter is available.")
-	f.StringArrayVar(&o.formatterProps, "property", nil, "Formatter properties: print.timestamp, print.key, print.offset, print.partition, print.headers, print.value, key.separator, line.separator, headers.separator, null.literal, key.deserializer, value.deserializer, headers.deserializer.")
+	f.StringArrayVar(&o.formatterProps, "property", nil, "Formatter properties: print.timestamp, print.key, print.offset, print.epoch, print.delivery, print.partition, print.headers, print.value, key.separator, line.separator, headers.separator, null.literal, key.deserializer, value.deserializer, headers.deserializer.")
 	f.StringArrayVar(&o.formatterProps, "formatter-property", nil, "Same as --property, which it replaces.")
 	f.StringArrayVar(&o.formatterConfig, "formatter-config", nil, "Config properties file to initialize the message formatter; --property takes precedence.")
 	f.BoolVar(&o.fromBeginning, "from-beginning", false, "If the consumer does not already have an established offset to consume from, start with the earliest message present in the log rather than the latest message.")
@@ -377,7 +377,7 @@ func newMessageFormatter(props map[string]string) (*messageFormatter, error) {
 	f := &messageFormatter{printValue: true, keySep: []byte("\t"), lineSep: []byte("\n"), headersSep: []byte(","), nullLit: []byte("null")}
 	bools := map[string]*bool{
 		"print.timestamp": &f.printTimestamp, "print.key": &f.printKey, "print.offset": &f.printOffset,
-		"print.delivery": &f.printDelivery, "print.partition": &f.printPartition, "print.headers": &f.printHeaders,
+		"print.delivery": &f.printDelivery, "print.epoch": &f.printEpoch, "print.partition": &f.printPartition, "print.headers": &f.printHeaders,
 		"print.value": &f.printValue,
 	}
 	for k, p := range bools {
@@ -469,18 +469,26 @@ func (f *messageFormatter) write(out io.Writer, r *kgo.Record) error {
 		default:
 			buf = append(buf, "NO_TIMESTAMP"...)
 		}
-		sep(f.printPartition || f.printOffset || f.printDelivery || f.printHeaders || f.printKey || f.printValue)
+		sep(f.printPartition || f.printOffset || f.printDelivery || f.printEpoch || f.printHeaders || f.printKey || f.printValue)
 	}
 	if f.printPartition {
 		buf = append(buf, "Partition:"+strconv.Itoa(int(r.Partition))...)
-		sep(f.printOffset || f.printDelivery || f.printHeaders || f.printKey || f.printValue)
+		sep(f.printOffset || f.printDelivery || f.printEpoch || f.printHeaders || f.printKey || f.printValue)
 	}
 	if f.printOffset {
 		buf = append(buf, "Offset:"+strconv.FormatInt(r.Offset, 10)...)
-		sep(f.printDelivery || f.printHeaders || f.printKey || f.printValue)
+		sep(f.printDelivery || f.printEpoch || f.printHeaders || f.printKey || f.printValue)
 	}
 	if f.printDelivery {
-		buf = append(buf, "Delivery:NONE"...) // only share groups count deliveries
+		buf = append(buf, "Delivery:NOT_PRESENT"...) // only share groups count deliveries
+		sep(f.printEpoch || f.printHeaders || f.printKey || f.printValue)
+	}
+	if f.printEpoch {
+		if r.LeaderEpoch >= 0 {
+			buf = append(buf, "Epoch:"+strconv.Itoa(int(r.LeaderEpoch))...)
+		} else {
+			buf = append(buf, "Epoch:NOT_PRESENT"...)
+		}
 		sep(f.printHeaders || f.printKey || f.printValue)
 	}
 	if f.printHeaders {
