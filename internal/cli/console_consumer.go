@@ -364,11 +364,11 @@ func maxInt(n int) int {
 
 // messageFormatter prints records as Kafka's DefaultMessageFormatter does.
 type messageFormatter struct {
-	printTimestamp, printKey, printValue bool
-	printPartition, printOffset          bool
-	printDelivery, printHeaders          bool
-	keySep, lineSep, headersSep, nullLit []byte
-	keyDeser, valueDeser, headersDeser   deserializer
+	printTimestamp, printKey, printValue    bool
+	printPartition, printOffset             bool
+	printDelivery, printEpoch, printHeaders bool
+	keySep, lineSep, headersSep, nullLit    []byte
+	keyDeser, valueDeser, headersDeser      deserializer
 }
 
 type deserializer func([]byte) ([]byte, error)
