@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -228,5 +231,44 @@ func TestConsoleToolsConfigFiles(t *testing.T) {
 	if _, _, err := runCLI(t, "", "topics", "--bootstrap-server", bs, "--command-config", ssl, "--list"); err == nil ||
 		!strings.Contains(err.Error(), "security.protocol=SSL") {
 		t.Fatalf("SSL command config: %v", err)
+	}
+}
+
+// An interrupt stops reading input but still delivers the lines already read.
+func TestConsoleProducerInterruptDelivers(t *testing.T) {
+	bs := startBroker(t)
+	mustRun(t, "", "topics", "--bootstrap-server", bs, "--create", "--topic", "intr", "--partitions", "1")
+	cl, err := kgo.NewClient(kgo.SeedBrokers(bs), kgo.ProducerLinger(time.Minute)) // nothing leaves before the flush
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	reader, err := newLineReader("intr", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	ctx, interrupt := context.WithCancel(context.Background())
+	p := &lineProducer{cl: cl, produceCtx: context.Background(), reader: reader, topic: "intr", errOut: io.Discard}
+	done := make(chan error, 1)
+	go func() { done <- p.run(ctx, pr) }()
+	if _, err := io.WriteString(pw, "one\ntwo\n"); err != nil {
+		t.Fatal(err)
+	}
+	// The pipe hands over each write only once it is read, so both lines
+	// are with the producer once this write returns.
+	if _, err := io.WriteString(pw, "three"); err != nil {
+		t.Fatal(err)
+	}
+	interrupt()
+	if err := <-done; err == nil || !strings.Contains(err.Error(), "interrupted") {
+		t.Fatalf("run after interrupt: %v", err)
+	}
+	if err := cl.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if out := mustRun(t, "", "get-offsets", "--bootstrap-server", bs, "--topic", "intr"); out != "intr:0:2\n" {
+		t.Fatalf("after interrupt: %q, want the two complete lines", out)
 	}
 }
