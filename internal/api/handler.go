@@ -129,6 +129,8 @@ func (b *Broker) Handle(ctx context.Context, rc *network.RequestContext, req kms
 		return b.handleDeleteRecords(ctx, r), nil
 	case *kmsg.DescribeLogDirsRequest:
 		return b.handleDescribeLogDirs(r), nil
+	case *kmsg.FindCoordinatorRequest:
+		return b.handleFindCoordinator(r), nil
 	case *kmsg.InitProducerIDRequest:
 		return b.handleInitProducerID(ctx, r), nil
 	}

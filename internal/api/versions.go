@@ -26,6 +26,7 @@ var served = []apiVersion{
 	{Key: 1, Min: 4, Max: 18, Note: "long poll, size limits, incremental fetch sessions (KIP-227), topic ids; read_committed reads up to the high watermark (no transactions yet)"},
 	{Key: 2, Min: 1, Max: 11, Note: "earliest, latest, by timestamp, max timestamp, earliest-local"},
 	{Key: 3, Min: 0, Max: 13, Note: "auto.create.topics.enable, topic ids"},
+	{Key: 10, Min: 0, Max: 6, Note: "no coordinators yet: transactions get INVALID_REQUEST, groups COORDINATOR_NOT_AVAILABLE, both with a message; served because librdkafka infers LZ4 support from it"},
 	{Key: 18, Min: 0, Max: 4, Note: "v0 fallback with UNSUPPORTED_VERSION for a too-new request (KIP-511)"},
 	{Key: 19, Min: 2, Max: 7, Note: "validate-only, configs, manual assignments"},
 	{Key: 20, Min: 1, Max: 6, Note: "by name and by topic id"},

@@ -327,3 +327,20 @@ func TestRemovedVersionsAnswerUnsupported(t *testing.T) {
 		}
 	}
 }
+
+// TestFindCoordinatorRefusesClearly: without a transaction coordinator, a
+// transactional id gets a non-retriable error with a message.
+func TestFindCoordinatorRefusesClearly(t *testing.T) {
+	srv := startServer(t)
+	req := kmsg.NewPtrFindCoordinatorRequest()
+	req.CoordinatorType = 1
+	req.CoordinatorKeys = []string{"txn-1"}
+	resp, err := req.RequestWith(ctxT(t), newClient(t, srv.Bootstrap).Broker(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := resp.Coordinators[0]
+	if c.ErrorCode == 0 || kerr.IsRetriable(kerr.ErrorForCode(c.ErrorCode)) || c.ErrorMessage == nil {
+		t.Fatalf("FindCoordinator: code %d message %v, want a non-retriable error with a message", c.ErrorCode, c.ErrorMessage)
+	}
+}
