@@ -28,7 +28,7 @@ func (b *Broker) handleMetadata(ctx context.Context, rc *network.RequestContext,
 	if req.Topics != nil && b.cfg.Static.AutoCreateTopicsEnable && (req.Version < 4 || req.AllowAutoTopicCreation) {
 		var missing []string
 		for _, t := range req.Topics {
-			if t.Topic != nil && img.Topic(*t.Topic) == nil && validTopicName(*t.Topic) == nil && !isInternalTopic(*t.Topic) {
+			if t.Topic != nil && img.Topic(*t.Topic) == nil && metadata.ValidateTopicName(*t.Topic) == nil && !isInternalTopic(*t.Topic) {
 				missing = append(missing, *t.Topic)
 			}
 		}
@@ -67,7 +67,7 @@ func (b *Broker) handleMetadata(ctx context.Context, rc *network.RequestContext,
 			switch {
 			case rt.Topic == nil:
 				mt.ErrorCode = kerr.UnknownTopicID.Code
-			case validTopicName(*rt.Topic) != nil:
+			case metadata.ValidateTopicName(*rt.Topic) != nil:
 				mt.ErrorCode = kerr.InvalidTopicException.Code
 			default:
 				mt.ErrorCode = kerr.UnknownTopicOrPartition.Code

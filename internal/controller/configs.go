@@ -104,7 +104,7 @@ func duplicateResources(n int, at func(int) (int8, string)) []bool {
 func (c *Controller) checkResource(typ int8, name string) (func(k, v string) error, *topicErr) {
 	switch typ {
 	case metadata.ResourceTopic:
-		if err := validateTopicName(name); err != nil {
+		if err := metadata.ValidateTopicName(name); err != nil {
 			return nil, terr(kerr.InvalidRequest, "%v", err)
 		}
 		if c.spec.TopicsByName[name] == nil {

@@ -43,7 +43,7 @@ func (c *Controller) createTopics(req *kmsg.CreateTopicsRequest) ([]metadata.Rec
 	// Names taken by existing topics and by topics earlier in this request.
 	collide := map[string]string{}
 	for name := range c.spec.TopicsByName {
-		collide[collisionName(name)] = name
+		collide[metadata.CollisionName(name)] = name
 	}
 	var recs []metadata.Record
 	view := c.spec
@@ -68,7 +68,7 @@ func (c *Controller) createTopics(req *kmsg.CreateTopicsRequest) ([]metadata.Rec
 			rt.Configs = nil
 		} else if !req.ValidateOnly {
 			recs = append(recs, trecs...)
-			collide[collisionName(t.Topic)] = t.Topic
+			collide[metadata.CollisionName(t.Topic)] = t.Topic
 		}
 		if req.Version < 5 {
 			rt.NumPartitions, rt.ReplicationFactor, rt.Configs = -1, -1, nil
@@ -82,13 +82,13 @@ func (c *Controller) createTopics(req *kmsg.CreateTopicsRequest) ([]metadata.Rec
 }
 
 func (c *Controller) createTopic(im *metadata.Image, t *kmsg.CreateTopicsRequestTopic, rt *kmsg.CreateTopicsResponseTopic, collide map[string]string) ([]metadata.Record, *topicErr) {
-	if err := validateTopicName(t.Topic); err != nil {
+	if err := metadata.ValidateTopicName(t.Topic); err != nil {
 		return nil, terr(kerr.InvalidTopicException, "%v", err)
 	}
 	if im.TopicsByName[t.Topic] != nil {
 		return nil, terr(kerr.TopicAlreadyExists, "Topic '%s' already exists.", t.Topic)
 	}
-	if other, ok := collide[collisionName(t.Topic)]; ok && other != t.Topic {
+	if other, ok := collide[metadata.CollisionName(t.Topic)]; ok && other != t.Topic {
 		return nil, terr(kerr.InvalidTopicException, "Topic '%s' collides with existing topic: %s", t.Topic, other)
 	}
 	configs := map[string]string{}

@@ -1,4 +1,4 @@
-package controller
+package metadata
 
 import (
 	"fmt"
@@ -7,8 +7,9 @@ import (
 
 const maxTopicNameLen = 249
 
-// validateTopicName applies Kafka's topic name rules.
-func validateTopicName(name string) error {
+// ValidateTopicName applies Kafka's topic name rules; the controller
+// refuses illegal names and the broker answers them in Metadata.
+func ValidateTopicName(name string) error {
 	switch {
 	case name == "":
 		return fmt.Errorf("topic name is illegal, it can't be empty")
@@ -25,6 +26,6 @@ func validateTopicName(name string) error {
 	return nil
 }
 
-// collisionName maps '.' to '_': Kafka refuses topics whose names differ
+// CollisionName maps '.' to '_': Kafka refuses topics whose names differ
 // only there, because metric names would collide.
-func collisionName(name string) string { return strings.ReplaceAll(name, ".", "_") }
+func CollisionName(name string) string { return strings.ReplaceAll(name, ".", "_") }
