@@ -6,7 +6,6 @@ package cli
 // Kafka client properties onto franz-go options.
 
 import (
-	"bufio"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -23,6 +22,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/odradek/odradek/internal/config"
 )
 
 // nargsAnnotation marks a flag that, like argparse's nargs="+", takes every
@@ -166,101 +167,14 @@ func loadProperties(path string) (map[string]string, error) {
 	return props, nil
 }
 
+// parseProperties reads a Java properties file with the same parser the
+// server uses for server.properties.
 func parseProperties(r io.Reader) (map[string]string, error) {
-	props := map[string]string{}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
-	var logical strings.Builder
-	continuing := false
-	for sc.Scan() {
-		line := sc.Text()
-		if continuing {
-			line = strings.TrimLeft(line, " \t\f")
-		} else {
-			line = strings.TrimLeft(line, " \t\f")
-			if line == "" || line[0] == '#' || line[0] == '!' {
-				continue
-			}
-		}
-		// An odd number of trailing backslashes continues the line.
-		trailing := len(line) - len(strings.TrimRight(line, `\`))
-		if trailing%2 == 1 {
-			logical.WriteString(line[:len(line)-1])
-			continuing = true
-			continue
-		}
-		logical.WriteString(line)
-		continuing = false
-		k, v := splitPropertyLine(logical.String())
-		logical.Reset()
-		props[unescapeProperty(k)] = unescapeProperty(v)
+	text, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
 	}
-	if continuing {
-		k, v := splitPropertyLine(logical.String())
-		props[unescapeProperty(k)] = unescapeProperty(v)
-	}
-	return props, sc.Err()
-}
-
-func splitPropertyLine(line string) (key, value string) {
-	i := 0
-	for i < len(line) {
-		c := line[i]
-		if c == '\\' {
-			i += 2
-			continue
-		}
-		if c == '=' || c == ':' || c == ' ' || c == '\t' || c == '\f' {
-			break
-		}
-		i++
-	}
-	if i >= len(line) {
-		return line, ""
-	}
-	key = line[:i]
-	rest := strings.TrimLeft(line[i:], " \t\f")
-	if rest != "" && (rest[0] == '=' || rest[0] == ':') {
-		rest = strings.TrimLeft(rest[1:], " \t\f")
-	}
-	return key, rest
-}
-
-func unescapeProperty(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '\\' || i+1 == len(s) {
-			b.WriteByte(c)
-			continue
-		}
-		i++
-		switch s[i] {
-		case 't':
-			b.WriteByte('\t')
-		case 'n':
-			b.WriteByte('\n')
-		case 'r':
-			b.WriteByte('\r')
-		case 'f':
-			b.WriteByte('\f')
-		case 'u':
-			if i+4 < len(s) {
-				if r, err := strconv.ParseUint(s[i+1:i+5], 16, 32); err == nil {
-					b.WriteRune(rune(r))
-					i += 4
-					continue
-				}
-			}
-			b.WriteByte('u')
-		default:
-			b.WriteByte(s[i])
-		}
-	}
-	return b.String()
+	return config.ParseProperties(string(text))
 }
 
 // parseKeyValueArgs parses "key=value" arguments as Kafka's tools do: the
