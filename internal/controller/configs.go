@@ -19,28 +19,17 @@ func (c *Controller) IncrementalAlterConfigs(ctx context.Context, req *kmsg.Incr
 	r, err := c.exec(ctx, func() ([]metadata.Record, any, error) {
 		resp := kmsg.NewPtrIncrementalAlterConfigsResponse()
 		resp.Version = req.Version
-		dup := duplicateResources(len(req.Resources), func(i int) (int8, string) {
-			return int8(req.Resources[i].ResourceType), req.Resources[i].ResourceName
-		})
-		var recs []metadata.Record
-		for i, res := range req.Resources {
-			rr := kmsg.NewIncrementalAlterConfigsResponseResource()
-			rr.ResourceType, rr.ResourceName = res.ResourceType, res.ResourceName
-			var rrecs []metadata.Record
-			var te *topicErr
-			if dup[i] {
-				te = terr(kerr.InvalidRequest, "Duplicate resource in request: %s", res.ResourceName)
-			} else {
-				rrecs, te = c.incrementalAlter(res)
-			}
-			if te != nil {
-				rr.ErrorCode = te.code.Code
-				rr.ErrorMessage = kmsg.StringPtr(te.msg)
-			} else if !req.ValidateOnly {
-				recs = append(recs, rrecs...)
-			}
-			resp.Resources = append(resp.Resources, rr)
-		}
+		recs := alterResources(len(req.Resources), req.ValidateOnly,
+			func(i int) (int8, string) { return int8(req.Resources[i].ResourceType), req.Resources[i].ResourceName },
+			func(i int) ([]metadata.Record, *topicErr) { return c.incrementalAlter(req.Resources[i]) },
+			func(i int, te *topicErr) {
+				rr := kmsg.NewIncrementalAlterConfigsResponseResource()
+				rr.ResourceType, rr.ResourceName = req.Resources[i].ResourceType, req.Resources[i].ResourceName
+				if te != nil {
+					rr.ErrorCode, rr.ErrorMessage = te.code.Code, kmsg.StringPtr(te.msg)
+				}
+				resp.Resources = append(resp.Resources, rr)
+			})
 		return recs, resp, nil
 	})
 	if err != nil {
@@ -55,34 +44,47 @@ func (c *Controller) AlterConfigs(ctx context.Context, req *kmsg.AlterConfigsReq
 	r, err := c.exec(ctx, func() ([]metadata.Record, any, error) {
 		resp := kmsg.NewPtrAlterConfigsResponse()
 		resp.Version = req.Version
-		dup := duplicateResources(len(req.Resources), func(i int) (int8, string) {
-			return int8(req.Resources[i].ResourceType), req.Resources[i].ResourceName
-		})
-		var recs []metadata.Record
-		for i, res := range req.Resources {
-			rr := kmsg.NewAlterConfigsResponseResource()
-			rr.ResourceType, rr.ResourceName = res.ResourceType, res.ResourceName
-			var rrecs []metadata.Record
-			var te *topicErr
-			if dup[i] {
-				te = terr(kerr.InvalidRequest, "Duplicate resource in request: %s", res.ResourceName)
-			} else {
-				rrecs, te = c.alterLegacy(res)
-			}
-			if te != nil {
-				rr.ErrorCode = te.code.Code
-				rr.ErrorMessage = kmsg.StringPtr(te.msg)
-			} else if !req.ValidateOnly {
-				recs = append(recs, rrecs...)
-			}
-			resp.Resources = append(resp.Resources, rr)
-		}
+		recs := alterResources(len(req.Resources), req.ValidateOnly,
+			func(i int) (int8, string) { return int8(req.Resources[i].ResourceType), req.Resources[i].ResourceName },
+			func(i int) ([]metadata.Record, *topicErr) { return c.alterLegacy(req.Resources[i]) },
+			func(i int, te *topicErr) {
+				rr := kmsg.NewAlterConfigsResponseResource()
+				rr.ResourceType, rr.ResourceName = req.Resources[i].ResourceType, req.Resources[i].ResourceName
+				if te != nil {
+					rr.ErrorCode, rr.ErrorMessage = te.code.Code, kmsg.StringPtr(te.msg)
+				}
+				resp.Resources = append(resp.Resources, rr)
+			})
 		return recs, resp, nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return r.(*kmsg.AlterConfigsResponse), nil
+}
+
+// alterResources runs alter on each of n resources in request order,
+// refusing duplicates, and reports each outcome; it returns the records of
+// the resources that succeeded (none for validate-only requests).
+func alterResources(n int, validateOnly bool, key func(int) (int8, string),
+	alter func(int) ([]metadata.Record, *topicErr), report func(int, *topicErr)) []metadata.Record {
+	dup := duplicateResources(n, key)
+	var recs []metadata.Record
+	for i := 0; i < n; i++ {
+		var rrecs []metadata.Record
+		var te *topicErr
+		if dup[i] {
+			_, name := key(i)
+			te = terr(kerr.InvalidRequest, "Duplicate resource in request: %s", name)
+		} else {
+			rrecs, te = alter(i)
+		}
+		report(i, te)
+		if te == nil && !validateOnly {
+			recs = append(recs, rrecs...)
+		}
+	}
+	return recs
 }
 
 func duplicateResources(n int, at func(int) (int8, string)) []bool {
