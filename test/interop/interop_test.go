@@ -9,7 +9,9 @@
 // validated against Apache Kafka, see bench/kafka/kafka-server.sh); DumpLogSegments then runs
 // only if INTEROP_DATA_DIR names the broker's log dir, after INTEROP_STOP_CMD (if set, run by
 // sh -c) has stopped the broker so its logs are closed cleanly.
-// INTEROP_SUITES=kcat,python,... runs only the named suites.
+// INTEROP_SUITES=kcat,python,... runs only the named suites ("groups" selects every groups-*
+// suite). The consumer-group suites first ask the broker's ApiVersions whether it serves the
+// group APIs they use and skip, naming what is missing, when it does not.
 //
 // Everything the suites need is installed by install-deps.sh (make test-interop runs it).
 package interop
@@ -29,16 +31,23 @@ import (
 // suite is one client or tool suite: a program run with the bootstrap address as its last
 // argument, which exits non-zero with a message on failure.
 type suite struct {
-	name string
-	argv []string
+	name  string
+	argv  []string
+	needs []int16 // API keys the broker must advertise, else the suite is skipped
 }
 
 // suites run in this order; each creates its own uniquely named topics.
 var suites = []suite{
-	{"kcat", []string{"bash", "suites/kcat.sh"}},
-	{"python", []string{".venv/bin/python", "suites/python_clients.py"}},
-	{"java", []string{"bash", "suites/java_clients.sh"}},
-	{"kafka-cli", []string{"bash", "suites/kafka_cli.sh"}},
+	{"kcat", []string{"bash", "suites/kcat.sh"}, nil},
+	{"python", []string{".venv/bin/python", "suites/python_clients.py"}, nil},
+	{"java", []string{"bash", "suites/java_clients.sh"}, nil},
+	{"kafka-cli", []string{"bash", "suites/kafka_cli.sh"}, nil},
+	{"groups-python-classic", []string{".venv/bin/python", "suites/python_groups.py", "classic"}, classicGroupAPIs},
+	{"groups-python-consumer", []string{".venv/bin/python", "suites/python_groups.py", "consumer"}, consumerGroupAPIs},
+	{"groups-java-classic", []string{"bash", "suites/java_groups.sh", "classic"}, classicGroupAPIs},
+	{"groups-java-consumer", []string{"bash", "suites/java_groups.sh", "consumer"}, consumerGroupAPIs},
+	{"groups-cli", []string{"bash", "suites/consumer_groups_cli.sh"}, classicGroupAPIs},
+	{"groups-migration", []string{"bash", "suites/java_groups.sh", "migration"}, union(classicGroupAPIs, consumerGroupAPIs)},
 }
 
 // suiteTimeout bounds one suite so a hung client fails the run instead of eating CI's budget.
@@ -57,6 +66,13 @@ func TestInterop(t *testing.T) {
 			break
 		}
 		t.Run(s.name, func(t *testing.T) {
+			missing, err := missingAPIs(context.Background(), b.bootstrap, s.needs)
+			if err != nil {
+				t.Fatalf("probe the broker's APIs for %s: %v", s.name, err)
+			}
+			if len(missing) > 0 {
+				t.Skip(describeMissing(s.name, missing))
+			}
 			runSuite(t, append(append([]string{}, s.argv...), b.bootstrap)...)
 		})
 	}
@@ -89,7 +105,8 @@ func selected(name string) bool {
 		return true
 	}
 	for _, s := range strings.Split(only, ",") {
-		if strings.TrimSpace(s) == name {
+		s = strings.TrimSpace(s)
+		if s == name || (s == "groups" && strings.HasPrefix(name, "groups-")) {
 			return true
 		}
 	}
@@ -105,12 +122,12 @@ func checkDeps(t *testing.T) {
 		ok     func() bool
 	}{
 		{"kcat", []string{"kcat", "dumplog"}, func() bool { _, err := exec.LookPath("kcat"); return err == nil }},
-		{".venv", []string{"python"}, func() bool { return exists(".venv/bin/python") }},
-		{"lib/ (Kafka jars)", []string{"java", "kafka-cli", "dumplog"}, func() bool {
+		{".venv", []string{"python", "groups-python-classic", "groups-python-consumer"}, func() bool { return exists(".venv/bin/python") }},
+		{"lib/ (Kafka jars)", []string{"java", "kafka-cli", "dumplog", "groups-cli"}, func() bool {
 			jars, _ := filepath.Glob("lib/kafka-clients-*.jar")
 			return len(jars) > 0
 		}},
-		{"lib/interop-suites.jar", []string{"java"}, func() bool { return exists("lib/interop-suites.jar") }},
+		{"lib/interop-suites.jar", []string{"java", "groups-java-classic", "groups-java-consumer", "groups-migration"}, func() bool { return exists("lib/interop-suites.jar") }},
 	}
 	var missing []string
 	for _, n := range needs {

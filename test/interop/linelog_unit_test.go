@@ -52,6 +52,9 @@ func TestSelected(t *testing.T) {
 		{"kcat", "python", false},
 		{"python, dumplog", "dumplog", true},
 		{"python,dumplog", "java", false},
+		{"groups", "groups-cli", true},
+		{"groups", "python", false},
+		{"groups-cli", "groups-migration", false},
 	}
 	for _, tt := range tests {
 		t.Setenv("INTEROP_SUITES", tt.env)
