@@ -1,0 +1,50 @@
+package consumer
+
+import (
+	"github.com/twmb/franz-go/pkg/kerr"
+)
+
+// PartitionValidator checks one partition of an offset commit; nil means
+// the commit of that partition is allowed.
+type PartitionValidator func(topicID [16]byte, partition int32) *kerr.Error
+
+func allowAll([16]byte, int32) *kerr.Error { return nil }
+
+// ValidateOffsetCommit checks the member id and epoch of an OffsetCommit
+// (v9+) against the group, with KIP-1251 assignment epochs:
+//   - no member id and a negative epoch (admin tools, simple consumers) is
+//     only allowed while the group is empty, else UNKNOWN_MEMBER_ID;
+//   - an unknown member gets UNKNOWN_MEMBER_ID;
+//   - an epoch above the member's current epoch gets FENCED_MEMBER_EPOCH;
+//   - the current epoch is accepted for every partition;
+//   - an older epoch is accepted per partition when the member still owns
+//     the partition and got it at or before that epoch (assignment epoch <=
+//     commit epoch <= member epoch); otherwise STALE_MEMBER_EPOCH.
+//
+// The returned validator reads the group when called: call it before any
+// other call into the group.
+func (g *Group) ValidateOffsetCommit(memberID string, memberEpoch int32) (PartitionValidator, *kerr.Error) {
+	if memberID == "" && memberEpoch < 0 {
+		if len(g.members) == 0 {
+			return allowAll, nil
+		}
+		return nil, kerr.UnknownMemberID
+	}
+	m, ok := g.members[memberID]
+	if !ok {
+		return nil, kerr.UnknownMemberID
+	}
+	switch {
+	case memberEpoch > m.epoch:
+		return nil, kerr.FencedMemberEpoch
+	case memberEpoch == m.epoch:
+		return allowAll, nil
+	}
+	return func(topicID [16]byte, partition int32) *kerr.Error {
+		e, owned := m.assigned[tp{Topic: topicID, Partition: partition}]
+		if !owned || e > memberEpoch {
+			return kerr.StaleMemberEpoch
+		}
+		return nil
+	}, nil
+}

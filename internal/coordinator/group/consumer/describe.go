@@ -1,0 +1,61 @@
+package consumer
+
+import (
+	"sort"
+
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/odradek/odradek/internal/coordinator/group/assignor"
+)
+
+// memberTypeConsumer marks members using the consumer protocol in
+// ConsumerGroupDescribe v1+.
+const memberTypeConsumer int8 = 1
+
+// Describe returns this group's entry of a ConsumerGroupDescribe response.
+// The coordinator fills AuthorizedOperations (left at "not requested").
+func (g *Group) Describe() kmsg.ConsumerGroupDescribeResponseGroup {
+	d := kmsg.NewConsumerGroupDescribeResponseGroup()
+	d.Group = g.id
+	d.State = g.State()
+	d.Epoch = g.epoch
+	d.AssignmentEpoch = g.assignmentEpoch
+	d.AssignorName = g.preferredAssignor()
+	d.AuthorizedOperations = -2147483648
+	for _, id := range g.sortedMemberIDs() {
+		m := g.members[id]
+		dm := kmsg.NewConsumerGroupDescribeResponseGroupMember()
+		dm.MemberID = id
+		dm.InstanceID = clonePtr(m.meta.InstanceID)
+		dm.RackID = clonePtr(m.meta.RackID)
+		dm.MemberEpoch = m.epoch
+		dm.ClientID, dm.ClientHost = m.meta.ClientID, m.meta.ClientHost
+		dm.SubscribedTopics = append([]string{}, m.meta.SubscribedTopicNames...)
+		dm.SubscribedTopicRegex = clonePtr(m.meta.SubscribedTopicRegex)
+		var cur []tp
+		for p := range m.assigned {
+			cur = append(cur, p)
+		}
+		dm.Assignment = g.describeAssignment(assignor.FromPartitions(cur))
+		dm.TargetAssignment = g.describeAssignment(g.target[id])
+		dm.MemberType = memberTypeConsumer
+		d.Members = append(d.Members, dm)
+	}
+	return d
+}
+
+func (g *Group) describeAssignment(a assignor.Assignment) kmsg.Assignment {
+	out := kmsg.NewAssignment()
+	out.TopicPartitions = []kmsg.AssignmentTopicPartition{}
+	for _, t := range toTopicPartitions(a) {
+		atp := kmsg.NewAssignmentTopicPartition()
+		atp.TopicID = t.TopicID
+		if topic, ok := g.topicByID(t.TopicID); ok {
+			atp.Topic = topic.Name
+		}
+		atp.Partitions = t.Partitions
+		out.TopicPartitions = append(out.TopicPartitions, atp)
+	}
+	sort.SliceStable(out.TopicPartitions, func(i, j int) bool { return out.TopicPartitions[i].Topic < out.TopicPartitions[j].Topic })
+	return out
+}

@@ -1,0 +1,120 @@
+package consumer
+
+// memberAssignment is a member's reconciliation outcome before it is
+// written as a CurrentMemberAssignmentRecord.
+type memberAssignment struct {
+	epoch, prevEpoch int32
+	state            MemberState
+	assigned         map[tp]int32
+	pending          map[tp]bool
+}
+
+// reconcile moves the member one step towards its target assignment, the
+// way Kafka's current assignment builder does:
+//   - partitions that stay keep flowing and keep their assignment epoch;
+//   - partitions leaving the member are first put in pending revocation
+//     (UNREVOKED_PARTITIONS, epoch unchanged) until the member's heartbeat
+//     shows it no longer owns them;
+//   - only then does the member advance to the target epoch and get new
+//     partitions, except those another member still owns or is revoking
+//     (UNRELEASED_PARTITIONS until they are freed).
+//
+// Partitions of topics the member no longer subscribes to are revoked even
+// before a new target assignment exists, since with assignment batching
+// (KIP-1263) the target may lag behind subscriptions.
+// owned is the request's owned partitions, nil when the request omitted them.
+func (g *Group) reconcile(id string, m *member, owned []tp) memberAssignment {
+	cur := memberAssignment{epoch: m.epoch, prevEpoch: m.prevEpoch, state: m.state, assigned: m.assigned, pending: m.pending}
+	switch m.state {
+	case MemberUnrevokedPartitions:
+		if owned == nil {
+			return cur
+		}
+		for _, p := range owned {
+			if m.pending[p] {
+				return cur
+			}
+		}
+		return g.nextAssignment(id, m)
+	case MemberUnreleasedPartitions:
+		return g.nextAssignment(id, m)
+	default:
+		if m.epoch != g.assignmentEpoch {
+			return g.nextAssignment(id, m)
+		}
+		if g.hasUnsubscribed(m) {
+			return g.nextAssignment(id, m)
+		}
+		return cur
+	}
+}
+
+func (g *Group) hasUnsubscribed(m *member) bool {
+	subs := g.subscribedTopicIDs(m)
+	for p := range m.assigned {
+		if !subs[p.Topic] {
+			return true
+		}
+	}
+	return false
+}
+
+func (g *Group) nextAssignment(id string, m *member) memberAssignment {
+	subs := g.subscribedTopicIDs(m)
+	target := map[tp]bool{}
+	for _, p := range g.target[id].Partitions() {
+		if subs[p.Topic] {
+			target[p] = true
+		}
+	}
+	keep := map[tp]int32{}
+	revoke := map[tp]bool{}
+	for p, e := range m.assigned {
+		if target[p] {
+			keep[p] = e
+		} else {
+			revoke[p] = true
+		}
+	}
+	if len(revoke) > 0 {
+		return memberAssignment{epoch: m.epoch, prevEpoch: m.prevEpoch, state: MemberUnrevokedPartitions, assigned: keep, pending: revoke}
+	}
+	unreleased := false
+	for p := range target {
+		if _, have := keep[p]; have {
+			continue
+		}
+		if o, owned := g.owner[p]; owned && o != id {
+			unreleased = true
+			continue
+		}
+		keep[p] = g.assignmentEpoch
+	}
+	state := MemberStable
+	if unreleased {
+		state = MemberUnreleasedPartitions
+	}
+	prev := m.prevEpoch
+	if m.epoch != g.assignmentEpoch {
+		prev = m.epoch
+	}
+	return memberAssignment{epoch: g.assignmentEpoch, prevEpoch: prev, state: state, assigned: keep, pending: map[tp]bool{}}
+}
+
+func (a memberAssignment) equal(m *member) bool {
+	if a.epoch != m.epoch || a.prevEpoch != m.prevEpoch || a.state != m.state ||
+		len(a.assigned) != len(m.assigned) || len(a.pending) != len(m.pending) {
+		return false
+	}
+	for p, e := range a.assigned {
+		if me, ok := m.assigned[p]; !ok || me != e {
+			return false
+		}
+	}
+	for p := range a.pending {
+		if !m.pending[p] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,184 @@
+package consumer
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/odradek/odradek/internal/coordinator/group/assignor"
+)
+
+// Replay applies one record to the group. The coordinator calls it for
+// every consumer-group record of this group read back from the log, in log
+// order, to rebuild the state after a failover. Members replayed get a fresh
+// session deadline (now + session timeout), as Kafka reschedules timers on
+// load.
+func (g *Group) Replay(rec Record) error {
+	if rec == nil {
+		return fmt.Errorf("consumer group %q: replay of nil record", g.id)
+	}
+	if rec.GroupID() != g.id {
+		return fmt.Errorf("consumer group %q: replay of a record of group %q", g.id, rec.GroupID())
+	}
+	switch r := rec.(type) {
+	case *GroupMetadataRecord:
+		if r.Tombstone {
+			fresh := newGroup(g.id, g.cfg, g.clk)
+			fresh.md = g.md
+			*g = *fresh
+			return nil
+		}
+		g.epoch, g.metadataHash = r.Epoch, r.MetadataHash
+	case *MemberMetadataRecord:
+		if r.Tombstone {
+			if m, ok := g.members[r.MemberID]; ok {
+				g.dropOwnership(r.MemberID, m)
+				if m.meta.InstanceID != nil && g.static[*m.meta.InstanceID] == r.MemberID {
+					delete(g.static, *m.meta.InstanceID)
+				}
+				delete(g.members, r.MemberID)
+			}
+			return nil
+		}
+		m := g.getOrCreate(r.MemberID)
+		if m.meta.InstanceID != nil && g.static[*m.meta.InstanceID] == r.MemberID {
+			delete(g.static, *m.meta.InstanceID)
+		}
+		m.meta = cloneMeta(*r)
+		if r.InstanceID != nil {
+			g.static[*r.InstanceID] = r.MemberID
+		}
+	case *TargetAssignmentMetadataRecord:
+		if r.Tombstone {
+			g.assignmentEpoch, g.assignmentTime = 0, 0
+			return nil
+		}
+		g.assignmentEpoch, g.assignmentTime = r.AssignmentEpoch, r.AssignmentTimestamp
+	case *TargetAssignmentMemberRecord:
+		if r.Tombstone {
+			delete(g.target, r.MemberID)
+			return nil
+		}
+		g.target[r.MemberID] = fromTopicPartitions(r.Topics)
+	case *CurrentMemberAssignmentRecord:
+		if r.Tombstone {
+			if m, ok := g.members[r.MemberID]; ok {
+				g.dropOwnership(r.MemberID, m)
+				m.epoch, m.prevEpoch, m.state = 0, 0, MemberStable
+				m.assigned, m.pending = map[tp]int32{}, map[tp]bool{}
+			}
+			return nil
+		}
+		m := g.getOrCreate(r.MemberID)
+		g.dropOwnership(r.MemberID, m)
+		m.epoch, m.prevEpoch, m.state = r.MemberEpoch, r.PreviousMemberEpoch, r.State
+		m.assigned, m.pending = map[tp]int32{}, map[tp]bool{}
+		for _, t := range r.AssignedPartitions {
+			if len(t.AssignmentEpochs) != 0 && len(t.AssignmentEpochs) != len(t.Partitions) {
+				return fmt.Errorf("consumer group %q member %q: %d assignment epochs for %d partitions",
+					g.id, r.MemberID, len(t.AssignmentEpochs), len(t.Partitions))
+			}
+			for i, p := range t.Partitions {
+				e := r.MemberEpoch
+				if len(t.AssignmentEpochs) != 0 {
+					e = t.AssignmentEpochs[i]
+				}
+				m.assigned[tp{Topic: t.TopicID, Partition: p}] = e
+			}
+		}
+		for _, t := range r.PartitionsPendingRevocation {
+			for _, p := range t.Partitions {
+				m.pending[tp{Topic: t.TopicID, Partition: p}] = true
+			}
+		}
+		for p := range m.assigned {
+			g.owner[p] = r.MemberID
+		}
+		for p := range m.pending {
+			g.owner[p] = r.MemberID
+		}
+	case *RegularExpressionRecord:
+		if r.Tombstone {
+			delete(g.regexes, r.RegularExpression)
+			delete(g.regexChecked, r.RegularExpression)
+			return nil
+		}
+		c := *r
+		c.Topics = slices.Clone(r.Topics)
+		g.regexes[r.RegularExpression] = &c
+		g.regexChecked[r.RegularExpression] = r.Version
+	default:
+		return fmt.Errorf("consumer group %q: replay of unknown record type %T", g.id, rec)
+	}
+	return nil
+}
+
+func (g *Group) getOrCreate(id string) *member {
+	m, ok := g.members[id]
+	if !ok {
+		m = &member{
+			meta:            MemberMetadataRecord{Group: g.id, MemberID: id, RebalanceTimeoutMs: -1},
+			state:           MemberStable,
+			assigned:        map[tp]int32{},
+			pending:         map[tp]bool{},
+			sessionDeadline: g.clk.Now().Add(g.cfg.SessionTimeout),
+		}
+		g.members[id] = m
+	}
+	return m
+}
+
+func (g *Group) dropOwnership(id string, m *member) {
+	for p := range m.assigned {
+		if g.owner[p] == id {
+			delete(g.owner, p)
+		}
+	}
+	for p := range m.pending {
+		if g.owner[p] == id {
+			delete(g.owner, p)
+		}
+	}
+}
+
+func cloneMeta(r MemberMetadataRecord) MemberMetadataRecord {
+	r.SubscribedTopicNames = slices.Clone(r.SubscribedTopicNames)
+	r.InstanceID = clonePtr(r.InstanceID)
+	r.RackID = clonePtr(r.RackID)
+	r.SubscribedTopicRegex = clonePtr(r.SubscribedTopicRegex)
+	r.ServerAssignor = clonePtr(r.ServerAssignor)
+	return r
+}
+
+func clonePtr(s *string) *string {
+	if s == nil {
+		return nil
+	}
+	c := *s
+	return &c
+}
+
+// currentAssignmentRecord snapshots m as a record.
+func (g *Group) currentAssignmentRecord(id string, epoch, prev int32, state MemberState, assigned map[tp]int32, pending map[tp]bool) *CurrentMemberAssignmentRecord {
+	r := &CurrentMemberAssignmentRecord{Group: g.id, MemberID: id, MemberEpoch: epoch, PreviousMemberEpoch: prev, State: state}
+	tps := make([]tp, 0, len(assigned))
+	for p := range assigned {
+		tps = append(tps, p)
+	}
+	assignor.SortTopicPartitions(tps)
+	for _, p := range tps {
+		n := len(r.AssignedPartitions)
+		if n == 0 || r.AssignedPartitions[n-1].TopicID != p.Topic {
+			r.AssignedPartitions = append(r.AssignedPartitions, EpochedTopicPartitions{TopicID: p.Topic})
+			n++
+		}
+		t := &r.AssignedPartitions[n-1]
+		t.Partitions = append(t.Partitions, p.Partition)
+		t.AssignmentEpochs = append(t.AssignmentEpochs, assigned[p])
+	}
+	var pend []tp
+	for p := range pending {
+		pend = append(pend, p)
+	}
+	r.PartitionsPendingRevocation = toTopicPartitions(assignor.FromPartitions(pend))
+	return r
+}
