@@ -195,10 +195,18 @@ func TestCleanerKeepsProducerBatches(t *testing.T) {
 	if err := e.m.RunCleaner(); err != nil {
 		t.Fatal(err)
 	}
-	if got := readRecords(t, l); len(got) != 4 {
-		t.Fatalf("the producer's only batch was removed: %v", got)
+	if got := readRecords(t, l); len(got) != 2 {
+		t.Fatalf("superseded records kept: %v", got)
 	}
-	// Its sequence state is intact: the next batch must follow seq 1.
+	// As in Kafka the producer's last batch stays, emptied, so producer
+	// state can be rebuilt from the log.
+	hs := readAll(t, l, 0)
+	if len(hs) != 2 || hs[0].RecordCount != 0 || hs[0].ProducerID != 9 || hs[0].LastOffset() != 1 || hs[0].BaseSequence != 0 {
+		t.Fatalf("producer batch not kept empty: %+v", hs)
+	}
+	// Its sequence state is intact, also when rebuilt after a crash.
+	e.crash()
+	l = e.log("c", 0, cfg)
 	mustAppend(t, l, buildBatch(t, idemBatch(1, nowMs(), 9, 0, 2)))
 }
 

@@ -31,6 +31,7 @@ type LogConfig struct {
 	// Compaction (cleanup.policy=compact).
 	MinCleanableDirtyRatio float64 // min.cleanable.dirty.ratio
 	MinCompactionLagMs     int64   // min.compaction.lag.ms
+	MaxCompactionLagMs     int64   // max.compaction.lag.ms
 	DeleteRetentionMs      int64   // delete.retention.ms
 }
 
@@ -56,6 +57,7 @@ func DefaultLogConfig() LogConfig {
 		Preallocate:                 false,
 		MinCleanableDirtyRatio:      0.5,
 		MinCompactionLagMs:          0,
+		MaxCompactionLagMs:          math.MaxInt64,
 		DeleteRetentionMs:           86400000,
 	}
 }
@@ -86,4 +88,15 @@ func (c LogConfig) Validate() error {
 
 func (c LogConfig) deletePolicy() bool  { return strings.Contains(c.CleanupPolicy, "delete") }
 func (c LogConfig) compactPolicy() bool { return strings.Contains(c.CleanupPolicy, "compact") }
+
+// maxSegmentMs is segment.ms, shortened to max.compaction.lag.ms for a
+// compacted log so that no record waits in the active segment (which is
+// never cleaned) longer than the lag allows, as Kafka does.
+func (c LogConfig) maxSegmentMs() int64 {
+	if c.compactPolicy() && c.MaxCompactionLagMs > 0 {
+		return min(c.SegmentMs, c.MaxCompactionLagMs)
+	}
+	return c.SegmentMs
+}
+
 func (c LogConfig) logAppendTime() bool { return c.MessageTimestampType == "LogAppendTime" }

@@ -26,8 +26,11 @@ type logEnv struct {
 	scheduleDelete func(files []string, delay time.Duration)
 	// producerIDExpirationMs drops idle producers when state is loaded.
 	producerIDExpirationMs int64
-	randMu                 sync.Mutex
-	rand                   *rand.Rand
+	// cleanerHook, set by tests, is called at each step of a cleaner
+	// swap; an error stops the pass there, as a crash would.
+	cleanerHook func(step string) error
+	randMu      sync.Mutex
+	rand        *rand.Rand
 }
 
 func (e *logEnv) jitter(maxMs int64) int64 {

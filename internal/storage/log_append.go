@@ -241,7 +241,7 @@ func (l *Log) Append(records []byte, opts AppendOptions) (AppendResult, error) {
 func (l *Log) maybeRoll(size int, maxTs, first, last, nowMs int64) error {
 	s := l.activeSegment()
 	cfg := &l.cfg
-	reachedMs := s.timeWaitedForRoll(nowMs, maxTs) > cfg.SegmentMs-s.rollJitterMs
+	reachedMs := s.timeWaitedForRoll(nowMs, maxTs) > cfg.maxSegmentMs()-s.rollJitterMs
 	if s.size > cfg.SegmentBytes-int64(size) ||
 		(s.size > 0 && reachedMs) ||
 		s.oidx.isFull() || s.tidx.isFull() ||

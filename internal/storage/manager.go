@@ -43,6 +43,12 @@ type ManagerConfig struct {
 	ProducerIDExpirationCheckInterval  time.Duration // producer.id.expiration.check.interval.ms, 10m
 	CleanerBackoff                     time.Duration // log.cleaner.backoff.ms, 15s
 	DisableCleaner                     bool          // log.cleaner.enable=false
+	// CleanerDedupeBufferSize is log.cleaner.dedupe.buffer.size (128 MiB),
+	// shared by CleanerThreads (log.cleaner.threads, 1) as in Kafka; it
+	// bounds the cleaner's key map, which cleans in several passes when
+	// the dirty section holds more keys than fit.
+	CleanerDedupeBufferSize int64
+	CleanerThreads          int
 	// Seed feeds segment.jitter.ms; 0 picks one at random.
 	Seed uint64
 }
@@ -60,6 +66,12 @@ func (c *ManagerConfig) applyDefaults() {
 	def(&c.ProducerIDExpiration, 24*time.Hour)
 	def(&c.ProducerIDExpirationCheckInterval, 10*time.Minute)
 	def(&c.CleanerBackoff, 15*time.Second)
+	if c.CleanerDedupeBufferSize <= 0 {
+		c.CleanerDedupeBufferSize = 128 << 20
+	}
+	if c.CleanerThreads <= 0 {
+		c.CleanerThreads = 1
+	}
 	if c.Clock == nil {
 		c.Clock = clock.Real{}
 	}
@@ -108,6 +120,11 @@ type Manager struct {
 
 	cleanMu        sync.Mutex
 	cleanerOffsets map[TopicPartition]int64 // cleaner-offset-checkpoint
+	// cleanerHorizons is, per log, the earliest delete horizon the last
+	// pass stamped or kept on a batch that still holds tombstones or a
+	// transaction marker: once it passes, the log is worth cleaning
+	// again even if nothing new is dirty. In memory only.
+	cleanerHorizons map[TopicPartition]int64
 
 	deletes   sync.WaitGroup
 	delMu     sync.Mutex
@@ -133,14 +150,15 @@ func NewManager(cfg ManagerConfig) (*Manager, error) {
 		return nil, err
 	}
 	m := &Manager{
-		cfg:            cfg,
-		logs:           map[TopicPartition]*Log{},
-		dirs:           map[string]*dirState{},
-		cleanerOffsets: map[TopicPartition]int64{},
-		delTimers:      map[*pendingDelete]struct{}{},
-		stop:           make(chan struct{}),
-		brokerEpoch:    -1,
-		prevEpoch:      -2,
+		cfg:             cfg,
+		logs:            map[TopicPartition]*Log{},
+		dirs:            map[string]*dirState{},
+		cleanerOffsets:  map[TopicPartition]int64{},
+		cleanerHorizons: map[TopicPartition]int64{},
+		delTimers:       map[*pendingDelete]struct{}{},
+		stop:            make(chan struct{}),
+		brokerEpoch:     -1,
+		prevEpoch:       -2,
 	}
 	m.env = &logEnv{clock: cfg.Clock, logger: cfg.Logger, scheduleDelete: m.scheduleDelete,
 		producerIDExpirationMs: cfg.ProducerIDExpiration.Milliseconds(), rand: mrand.New(mrand.NewPCG(cfg.Seed, cfg.Seed>>1|1))}
