@@ -17,7 +17,7 @@ var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // harness drives one group with a manual clock and checks, after every
 // call, that replaying all emitted records into a fresh group reproduces
-// the same persistent state.
+// the same persistent state, after a trip through the record encoding.
 type harness struct {
 	t   *testing.T
 	clk *clock.Manual
@@ -60,7 +60,12 @@ func (h *harness) record(recs []Record) {
 	}
 	fresh.SetMetadata(h.md)
 	for _, r := range h.log {
-		if err := fresh.Replay(r); err != nil {
+		key, value := EncodeRecord(r)
+		decoded, err := DecodeRecord(key, value)
+		if err != nil {
+			h.t.Fatalf("decode %T: %v", r, err)
+		}
+		if err := fresh.Replay(decoded); err != nil {
 			h.t.Fatalf("replay: %v", err)
 		}
 	}
