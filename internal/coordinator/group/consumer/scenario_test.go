@@ -340,8 +340,8 @@ func TestValidateOffsetCommit(t *testing.T) {
 	if v, err := h.g.ValidateOffsetCommit("", -1); err != nil || v(foo, 0) != nil {
 		t.Fatal("admin commit to an empty group refused")
 	}
-	h.hb(hbReq{id: "a", topics: []string{"foo"}})                       // a: epoch 1, 0 and 1 @1
-	h.hb(hbReq{id: "b", topics: []string{"foo"}})                       // epoch 2
+	h.hb(hbReq{id: "a", topics: []string{"foo"}})                      // a: epoch 1, 0 and 1 @1
+	h.hb(hbReq{id: "b", topics: []string{"foo"}})                      // epoch 2
 	h.hb(hbReq{id: "a", epoch: 1, owned: map[byte][]int32{1: {0, 1}}}) // a revokes 1
 	h.hb(hbReq{id: "a", epoch: 1, owned: map[byte][]int32{1: {0}}})    // a -> epoch 2, keeps 0 @1
 	h.hb(hbReq{id: "b", epoch: 2, owned: map[byte][]int32{}})          // b gets 1 @2
