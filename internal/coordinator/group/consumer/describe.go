@@ -1,7 +1,10 @@
 package consumer
 
 import (
+	"fmt"
 	"sort"
+
+	"github.com/twmb/franz-go/pkg/kerr"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
 
@@ -58,4 +61,28 @@ func (g *Group) describeAssignment(a assignor.Assignment) kmsg.Assignment {
 	}
 	sort.SliceStable(out.TopicPartitions, func(i, j int) bool { return out.TopicPartitions[i].Topic < out.TopicPartitions[j].Topic })
 	return out
+}
+
+// DescribeGroups answers a ConsumerGroupDescribe request. find returns the
+// consumer-protocol group with an id, if this coordinator has one; other
+// ids get GROUP_ID_NOT_FOUND as in Kafka. The coordinator sets
+// AuthorizedOperations and answers NOT_COORDINATOR for ids it does not own
+// before calling this.
+func DescribeGroups(req *kmsg.ConsumerGroupDescribeRequest, find func(groupID string) (*Group, bool)) *kmsg.ConsumerGroupDescribeResponse {
+	resp := kmsg.NewPtrConsumerGroupDescribeResponse()
+	resp.Version = req.Version
+	for _, id := range req.Groups {
+		if g, ok := find(id); ok {
+			resp.Groups = append(resp.Groups, g.Describe())
+			continue
+		}
+		d := kmsg.NewConsumerGroupDescribeResponseGroup()
+		d.Group = id
+		d.ErrorCode = kerr.GroupIDNotFound.Code
+		msg := fmt.Sprintf("Group %s not found.", id)
+		d.ErrorMessage = &msg
+		d.AuthorizedOperations = -2147483648
+		resp.Groups = append(resp.Groups, d)
+	}
+	return resp
 }

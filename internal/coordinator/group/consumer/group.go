@@ -106,6 +106,9 @@ type Group struct {
 	cfg Config
 	clk clock.Clock
 	md  Metadata
+	// Indexes of md, rebuilt by SetMetadata.
+	byName map[string]assignor.Topic
+	byID   map[assignor.TopicID]assignor.Topic
 
 	epoch           int32
 	metadataHash    int64
@@ -180,7 +183,15 @@ func (g *Group) IsEmpty() bool { return len(g.members) == 0 }
 // SetMetadata installs a new topic image. The group notices changes to the
 // topics it subscribes to on the next heartbeat (or OnTimer) and bumps its
 // epoch then, as Kafka does.
-func (g *Group) SetMetadata(md Metadata) { g.md = md }
+func (g *Group) SetMetadata(md Metadata) {
+	g.md = md
+	g.byName = make(map[string]assignor.Topic, len(md.Topics))
+	g.byID = make(map[assignor.TopicID]assignor.Topic, len(md.Topics))
+	for _, t := range md.Topics {
+		g.byName[t.Name] = t
+		g.byID[t.ID] = t
+	}
+}
 
 // State is the group state as ConsumerGroupDescribe and ListGroups report it.
 func (g *Group) State() string {
@@ -208,21 +219,13 @@ func (g *Group) sortedMemberIDs() []string {
 }
 
 func (g *Group) topicByName(name string) (assignor.Topic, bool) {
-	for _, t := range g.md.Topics {
-		if t.Name == name {
-			return t, true
-		}
-	}
-	return assignor.Topic{}, false
+	t, ok := g.byName[name]
+	return t, ok
 }
 
 func (g *Group) topicByID(id assignor.TopicID) (assignor.Topic, bool) {
-	for _, t := range g.md.Topics {
-		if t.ID == id {
-			return t, true
-		}
-	}
-	return assignor.Topic{}, false
+	t, ok := g.byID[id]
+	return t, ok
 }
 
 // emit applies rec to the group and appends it to out: the group changes

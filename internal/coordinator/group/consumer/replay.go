@@ -23,7 +23,7 @@ func (g *Group) Replay(rec Record) error {
 	case *GroupMetadataRecord:
 		if r.Tombstone {
 			fresh := newGroup(g.id, g.cfg, g.clk)
-			fresh.md = g.md
+			fresh.SetMetadata(g.md)
 			*g = *fresh
 			return nil
 		}

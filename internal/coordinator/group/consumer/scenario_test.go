@@ -403,3 +403,14 @@ func TestReplayRejectsForeignRecord(t *testing.T) {
 		t.Fatal("replayed a record of another group")
 	}
 }
+
+func TestDescribeGroupsUnknown(t *testing.T) {
+	h := newHarness(t, noBatching(), topic(1, "foo", 1))
+	req := kmsg.NewPtrConsumerGroupDescribeRequest()
+	req.Groups = []string{"g", "missing"}
+	resp := DescribeGroups(req, func(id string) (*Group, bool) { return h.g, id == "g" })
+	expect(t, "groups", len(resp.Groups), 2)
+	expect(t, "known", resp.Groups[0].ErrorCode, int16(0))
+	expect(t, "known state", resp.Groups[0].State, "Empty")
+	expect(t, "missing", resp.Groups[1].ErrorCode, kerr.GroupIDNotFound.Code)
+}
