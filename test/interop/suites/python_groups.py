@@ -191,6 +191,7 @@ def run(protocol, bootstrap):
         check(sum(ends.values()) == PER_STEP, f"end offsets {ends} do not add up to {PER_STEP}")
 
         step("member-a restarts: close, a new consumer joins the same group")
+        members = [b]
         a.close()
         a = new_member(bootstrap, group, protocol, "member-a2")
         members = [a, b]
