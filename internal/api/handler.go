@@ -7,11 +7,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/odradek/odradek/internal/clock"
 	"github.com/odradek/odradek/internal/config"
+	"github.com/odradek/odradek/internal/coordinator/group"
 	"github.com/odradek/odradek/internal/metadata"
 	"github.com/odradek/odradek/internal/network"
 	"github.com/odradek/odradek/internal/replication"
@@ -44,6 +46,8 @@ type Config struct {
 	BrokerEpoch func() int64
 	// ControllerID reports the active controller, -1 if unknown.
 	ControllerID func() int32
+	// Groups is the group coordinator; nil leaves group APIs unserved.
+	Groups *group.Coordinator
 }
 
 // Broker serves the Kafka APIs of one broker.
@@ -53,6 +57,9 @@ type Broker struct {
 	sessions  *fetchSessions
 	pids      *producerIDs
 	topicCfgs topicConfigs
+	// offsetsTopicMu makes concurrent first FindCoordinators create
+	// __consumer_offsets once.
+	offsetsTopicMu sync.Mutex
 }
 
 // New builds the API layer.
@@ -77,6 +84,9 @@ var _ network.Handler = (*Broker)(nil)
 // Versions implements network.Handler.
 func (b *Broker) Versions(listener string, key int16) (int16, int16, bool) {
 	v, ok := servedByKey[key]
+	if ok && groupAPIs[key] && b.cfg.Groups == nil {
+		return 0, 0, false
+	}
 	return v.Min, v.Max, ok
 }
 
@@ -94,10 +104,16 @@ func (b *Broker) Unsupported(rc *network.RequestContext, req kmsg.Request) kmsg.
 	return removedVersionResponse(req)
 }
 
+// groupAPIs are served only with a group coordinator.
+var groupAPIs = map[int16]bool{8: true, 9: true, 11: true, 12: true, 13: true, 14: true, 15: true, 16: true, 42: true, 47: true}
+
 func (b *Broker) image() *metadata.Image { return b.cfg.Loader.Image() }
 
 // Handle implements network.Handler.
 func (b *Broker) Handle(ctx context.Context, rc *network.RequestContext, req kmsg.Request) (kmsg.Response, error) {
+	if groupAPIs[req.Key()] && b.cfg.Groups == nil {
+		return nil, fmt.Errorf("api: %s needs a group coordinator, and none is configured", kmsg.NameForKey(req.Key()))
+	}
 	switch r := req.(type) {
 	case *kmsg.ApiVersionsRequest:
 		return b.handleApiVersions(r), nil
@@ -130,7 +146,27 @@ func (b *Broker) Handle(ctx context.Context, rc *network.RequestContext, req kms
 	case *kmsg.DescribeLogDirsRequest:
 		return b.handleDescribeLogDirs(r), nil
 	case *kmsg.FindCoordinatorRequest:
-		return b.handleFindCoordinator(r), nil
+		return b.handleFindCoordinator(ctx, rc, r), nil
+	case *kmsg.JoinGroupRequest:
+		return b.handleJoinGroup(ctx, rc, r), nil
+	case *kmsg.SyncGroupRequest:
+		return b.handleSyncGroup(ctx, r), nil
+	case *kmsg.HeartbeatRequest:
+		return b.handleHeartbeat(ctx, r), nil
+	case *kmsg.LeaveGroupRequest:
+		return b.handleLeaveGroup(ctx, r), nil
+	case *kmsg.ListGroupsRequest:
+		return b.handleListGroups(r), nil
+	case *kmsg.DescribeGroupsRequest:
+		return b.handleDescribeGroups(r), nil
+	case *kmsg.DeleteGroupsRequest:
+		return b.handleDeleteGroups(ctx, r), nil
+	case *kmsg.OffsetCommitRequest:
+		return b.handleOffsetCommit(ctx, r), nil
+	case *kmsg.OffsetFetchRequest:
+		return b.handleOffsetFetch(ctx, r), nil
+	case *kmsg.OffsetDeleteRequest:
+		return b.handleOffsetDelete(ctx, r), nil
 	case *kmsg.InitProducerIDRequest:
 		return b.handleInitProducerID(ctx, r), nil
 	}

@@ -159,7 +159,9 @@ func unknownWarning(key, from string) string {
 
 // DevDefaults are the overrides `odradek server` uses when started without
 // --config: a single combined broker+controller node on loopback with data
-// in ./data and internal topics that need only one replica.
+// in ./data and internal topics that need only one replica. Like Kafka's
+// shipped config/server.properties, groups start without the initial
+// rebalance delay.
 func DevDefaults() []string {
 	return []string{
 		"process.roles=broker,controller",
@@ -171,6 +173,7 @@ func DevDefaults() []string {
 		"controller.quorum.voters=1@127.0.0.1:9093",
 		"log.dirs=./data",
 		"offsets.topic.replication.factor=1",
+		"group.initial.rebalance.delay.ms=0",
 		"transaction.state.log.replication.factor=1",
 		"transaction.state.log.min.isr=1",
 		"share.coordinator.state.topic.replication.factor=1",

@@ -16,6 +16,7 @@ import (
 	"github.com/odradek/odradek/internal/clock"
 	"github.com/odradek/odradek/internal/config"
 	"github.com/odradek/odradek/internal/controller"
+	"github.com/odradek/odradek/internal/coordinator/group"
 	"github.com/odradek/odradek/internal/metadata"
 	"github.com/odradek/odradek/internal/metaprops"
 	"github.com/odradek/odradek/internal/network"
@@ -46,6 +47,7 @@ type Server struct {
 	loader    *metadata.Loader
 	ctrl      *controller.Controller
 	replicas  *replication.Manager
+	groups    *group.Coordinator
 	lifecycle *controller.BrokerLifecycle
 	net       *network.Server
 }
@@ -173,6 +175,28 @@ func (s *Server) startBroker(ctx context.Context) error {
 		Logger: s.log.With("component", "replication"),
 	})
 	s.loader.AddPublisher(s.replicas)
+	// After the replication manager: the coordinator loads partitions the
+	// replication manager has just opened.
+	s.groups = group.New(group.Options{
+		Config: group.Config{
+			InitialRebalanceDelay:  cfg.GroupInitialRebalanceDelay,
+			MinSessionTimeout:      cfg.GroupMinSessionTimeout,
+			MaxSessionTimeout:      cfg.GroupMaxSessionTimeout,
+			MaxSize:                int(cfg.GroupMaxSize),
+			OffsetsRetention:       cfg.OffsetsRetention,
+			RetentionCheckInterval: cfg.OffsetsRetentionCheckInterval,
+			// offset.metadata.max.bytes is not configurable yet;
+			// this is Kafka's default.
+			MaxMetadataSize: 4096,
+		},
+		NodeID:         cfg.NodeID,
+		NumPartitions:  cfg.OffsetsTopicNumPartitions,
+		Replicas:       s.replicas,
+		LoadBufferSize: cfg.OffsetsLoadBufferSize,
+		Clock:          s.opts.Clock,
+		Logger:         s.log.With("component", "group-coordinator"),
+	})
+	s.loader.AddPublisher(s.groups)
 
 	// Bind before registering so the advertised ports are real ones (a
 	// configured port 0 becomes the port the OS chose).
@@ -222,6 +246,7 @@ func (s *Server) startBroker(ctx context.Context) error {
 		Logger:       s.log.With("component", "api"),
 		BrokerEpoch:  lc.Epoch,
 		ControllerID: s.controllerID,
+		Groups:       s.groups,
 	})
 	handler.broker = brokerAPI
 	lc.Start()
@@ -287,6 +312,9 @@ func (s *Server) Close() error {
 	var errs []error
 	if s.net != nil {
 		s.net.Close()
+	}
+	if s.groups != nil {
+		s.groups.Close()
 	}
 	if s.lifecycle != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

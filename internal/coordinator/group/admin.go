@@ -1,0 +1,101 @@
+package group
+
+import (
+	"sort"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/odradek/odradek/internal/coordinator/runtime"
+)
+
+// GroupType of every group this package hosts (ListGroups v5 types filter).
+const classicType = "classic"
+
+func (s *shard) listGroups(states, types map[string]bool) []kmsg.ListGroupsResponseGroup {
+	ids := make([]string, 0, len(s.groups))
+	for id := range s.groups {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	var out []kmsg.ListGroupsResponseGroup
+	for _, id := range ids {
+		g := s.groups[id]
+		if len(states) > 0 && !states[lower(g.state.String())] {
+			continue
+		}
+		if len(types) > 0 && !types[classicType] {
+			continue
+		}
+		lg := kmsg.NewListGroupsResponseGroup()
+		lg.Group, lg.ProtocolType, lg.GroupState, lg.GroupType = id, g.protocolType, g.state.String(), classicType
+		out = append(out, lg)
+	}
+	return out
+}
+
+func lower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+func (s *shard) describeGroup(id string, version int16) kmsg.DescribeGroupsResponseGroup {
+	dg := kmsg.NewDescribeGroupsResponseGroup()
+	dg.Group = id
+	g := s.groups[id]
+	if g == nil {
+		dg.State = stateDead.String()
+		if version >= 6 {
+			dg.ErrorCode = kerr.GroupIDNotFound.Code
+			dg.ErrorMessage = kmsg.StringPtr("group " + id + " not found")
+		}
+		return dg
+	}
+	dg.State, dg.ProtocolType = g.state.String(), g.protocolType
+	stable := g.state == stateStable
+	if stable {
+		dg.Protocol = g.protocol
+	}
+	for _, mid := range g.order {
+		m := g.members[mid]
+		dm := kmsg.NewDescribeGroupsResponseGroupMember()
+		dm.MemberID, dm.ClientID, dm.ClientHost = m.id, m.clientID, m.host
+		if m.instanceID != "" {
+			dm.InstanceID = kmsg.StringPtr(m.instanceID)
+		}
+		if stable {
+			dm.ProtocolMetadata = m.metadataFor(g.protocol)
+			dm.MemberAssignment = m.assignment
+		}
+		dg.Members = append(dg.Members, dm)
+	}
+	return dg
+}
+
+// deleteGroup removes an empty group and its offsets.
+func (s *shard) deleteGroup(id string) (runtime.Result, *kerr.Error) {
+	g := s.groups[id]
+	switch {
+	case id == "":
+		return runtime.Result{}, kerr.InvalidGroupID
+	case g == nil:
+		return runtime.Result{}, kerr.GroupIDNotFound
+	case g.state != stateEmpty:
+		return runtime.Result{}, kerr.NonEmptyGroup
+	}
+	var recs []runtime.Record
+	for tp := range s.offsets[id] {
+		recs = append(recs, offsetCommitRecord(id, tp.topic, tp.partition, nil))
+	}
+	sort.Slice(recs, func(i, j int) bool { return string(recs[i].Key) < string(recs[j].Key) })
+	recs = append(recs, groupMetadataTombstone(id))
+	return runtime.Result{Records: recs, Apply: func() {
+		delete(s.groups, id)
+		delete(s.offsets, id)
+	}}, nil
+}
