@@ -38,7 +38,8 @@ func EncodeRecord(rec Record) (key, value []byte) {
 		v.cstr(r.ClientID)
 		v.cstr(r.ClientHost)
 		v.cstrs(r.SubscribedTopicNames)
-		v.cnstr(r.SubscribedTopicRegex)
+		// Kafka writes "" rather than null when no regex is used.
+		v.cstr(deref(r.SubscribedTopicRegex))
 		v.i32(r.RebalanceTimeoutMs)
 		v.cnstr(r.ServerAssignor)
 		v.noTags()
@@ -52,22 +53,8 @@ func EncodeRecord(rec Record) (key, value []byte) {
 		v.i32(r.MemberEpoch)
 		v.i32(r.PreviousMemberEpoch)
 		v.i8(int8(r.State))
-		v.clen(len(r.AssignedPartitions))
-		for _, t := range r.AssignedPartitions {
-			v.uuid(t.TopicID)
-			v.ci32s(t.Partitions)
-			if len(t.AssignmentEpochs) == 0 {
-				v.noTags()
-				continue
-			}
-			epochs := &writer{}
-			epochs.ci32s(t.AssignmentEpochs)
-			v.uvarint(1)
-			v.uvarint(0)
-			v.uvarint(uint64(len(epochs.b)))
-			v.b = append(v.b, epochs.b...)
-		}
-		writeTopics(v, r.PartitionsPendingRevocation)
+		writeEpochedTopics(v, r.AssignedPartitions)
+		writeEpochedTopics(v, r.PartitionsPendingRevocation)
 		v.noTags()
 	case *RegularExpressionRecord:
 		v.cstrs(r.Topics)
@@ -88,6 +75,44 @@ func writeTag64(v *writer, x int64) {
 	v.uvarint(0)
 	v.uvarint(8)
 	v.i64(x)
+}
+
+// writeEpochedTopics writes topics whose partitions carry their assignment
+// epochs in tagged field 0 of each topic entry, as Kafka 4.3 does.
+func writeEpochedTopics(v *writer, ts []EpochedTopicPartitions) {
+	v.clen(len(ts))
+	for _, t := range ts {
+		v.uuid(t.TopicID)
+		v.ci32s(t.Partitions)
+		if len(t.AssignmentEpochs) == 0 {
+			v.noTags()
+			continue
+		}
+		epochs := &writer{}
+		epochs.ci32s(t.AssignmentEpochs)
+		v.uvarint(1)
+		v.uvarint(0)
+		v.uvarint(uint64(len(epochs.b)))
+		v.b = append(v.b, epochs.b...)
+	}
+}
+
+func readEpochedTopics(v *reader) []EpochedTopicPartitions {
+	n := v.clen()
+	var out []EpochedTopicPartitions
+	for i := 0; i < n && v.err == nil; i++ {
+		t := EpochedTopicPartitions{TopicID: v.uuid(), Partitions: v.ci32s()}
+		v.tags(func(tag uint64, data []byte) error {
+			if tag != 0 {
+				return nil
+			}
+			er := &reader{b: data}
+			t.AssignmentEpochs = er.ci32s()
+			return er.done()
+		})
+		out = append(out, t)
+	}
+	return out
 }
 
 func writeTopics(v *writer, ts []TopicPartitions) {
@@ -154,7 +179,9 @@ func DecodeRecord(key, value []byte) (Record, error) {
 			r.ClientID = v.cstr()
 			r.ClientHost = v.cstr()
 			r.SubscribedTopicNames = v.cstrs()
-			r.SubscribedTopicRegex = v.cnstr()
+			if re := v.cnstr(); re != nil && *re != "" {
+				r.SubscribedTopicRegex = re
+			}
 			r.RebalanceTimeoutMs = v.i32()
 			r.ServerAssignor = v.cnstr()
 			v.tags(nil)
@@ -180,20 +207,8 @@ func DecodeRecord(key, value []byte) (Record, error) {
 			r.MemberEpoch = v.i32()
 			r.PreviousMemberEpoch = v.i32()
 			r.State = MemberState(v.i8())
-			n := v.clen()
-			for i := 0; i < n && v.err == nil; i++ {
-				t := EpochedTopicPartitions{TopicID: v.uuid(), Partitions: v.ci32s()}
-				v.tags(func(tag uint64, data []byte) error {
-					if tag != 0 {
-						return nil
-					}
-					er := &reader{b: data}
-					t.AssignmentEpochs = er.ci32s()
-					return er.done()
-				})
-				r.AssignedPartitions = append(r.AssignedPartitions, t)
-			}
-			r.PartitionsPendingRevocation = readTopics(v)
+			r.AssignedPartitions = readEpochedTopics(v)
+			r.PartitionsPendingRevocation = readEpochedTopics(v)
 			v.tags(nil)
 		}
 		rec = r
@@ -213,6 +228,13 @@ func DecodeRecord(key, value []byte) (Record, error) {
 		}
 	}
 	return rec, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 func tag64(dst *int64) func(uint64, []byte) error {

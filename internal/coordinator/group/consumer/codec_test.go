@@ -1,6 +1,7 @@
 package consumer
 
 import (
+	"encoding/hex"
 	"math/rand"
 	"reflect"
 	"testing"
@@ -17,7 +18,7 @@ func TestCodecRoundTrip(t *testing.T) {
 		&TargetAssignmentMemberRecord{Group: "g", MemberID: "m", Topics: []TopicPartitions{{TopicID: [16]byte{1}, Partitions: []int32{0, 2}}}},
 		&CurrentMemberAssignmentRecord{Group: "g", MemberID: "m", MemberEpoch: 5, PreviousMemberEpoch: 4, State: MemberUnrevokedPartitions,
 			AssignedPartitions:          []EpochedTopicPartitions{{TopicID: [16]byte{1}, Partitions: []int32{0, 1}, AssignmentEpochs: []int32{2, 5}}},
-			PartitionsPendingRevocation: []TopicPartitions{{TopicID: [16]byte{2}, Partitions: []int32{3}}}},
+			PartitionsPendingRevocation: []EpochedTopicPartitions{{TopicID: [16]byte{2}, Partitions: []int32{3}, AssignmentEpochs: []int32{4}}}},
 		&CurrentMemberAssignmentRecord{Group: "g", MemberID: "m", Tombstone: true},
 		&RegularExpressionRecord{Group: "g", RegularExpression: re, Topics: []string{"foo1"}, Version: 9, Timestamp: 10},
 	} {
@@ -50,5 +51,60 @@ func TestDecodeGarbage(t *testing.T) {
 	}
 	if _, err := DecodeRecord([]byte{0, 99, 0, 1, 'g'}, nil); err == nil {
 		t.Fatal("unknown key type accepted")
+	}
+}
+
+// Bytes as Apache Kafka 4.3.1 wrote them to __consumer_offsets for a member
+// "aaaaaaaaaaaaaaaaaaaaaa" of group "j2" subscribed to one six-partition
+// topic: we must read them, and write the current assignment identically.
+func TestKafkaWrittenRecords(t *testing.T) {
+	mustHex := func(s string) []byte {
+		b, err := hex.DecodeString(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	memberKey := "00026a32001661616161616161616161616161616161616161616161"
+	topicID := [16]byte{}
+	copy(topicID[:], mustHex("d7a8e242c2dc4d46936b153f26777d93"))
+
+	rec, err := DecodeRecord(mustHex("0005"+memberKey), mustHex("00000000046b676f0b2f3132372e302e302e310204666f6f01000075300001000100"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &MemberMetadataRecord{Group: "j2", MemberID: "aaaaaaaaaaaaaaaaaaaaaa", ClientID: "kgo", ClientHost: "/127.0.0.1",
+		SubscribedTopicNames: []string{"foo"}, RebalanceTimeoutMs: 30000}
+	if !reflect.DeepEqual(rec, want) {
+		t.Fatalf("member metadata:\n got %#v\nwant %#v", rec, want)
+	}
+
+	revoking := "000000000002000000020102d7a8e242c2dc4d46936b153f26777d930400000000000000010000000201000d0400000002000000020000000202d7a8e242c2dc4d46936b153f26777d930400000003000000040000000501000d0400000002000000020000000200"
+	cur := &CurrentMemberAssignmentRecord{Group: "j2", MemberID: "aaaaaaaaaaaaaaaaaaaaaa", MemberEpoch: 2, PreviousMemberEpoch: 2,
+		State:                       MemberUnrevokedPartitions,
+		AssignedPartitions:          []EpochedTopicPartitions{{TopicID: topicID, Partitions: []int32{0, 1, 2}, AssignmentEpochs: []int32{2, 2, 2}}},
+		PartitionsPendingRevocation: []EpochedTopicPartitions{{TopicID: topicID, Partitions: []int32{3, 4, 5}, AssignmentEpochs: []int32{2, 2, 2}}}}
+	k, v := EncodeRecord(cur)
+	if hex.EncodeToString(k) != "0008"+memberKey || hex.EncodeToString(v) != revoking {
+		t.Fatalf("current assignment encoding differs from Kafka's:\n got %x\nwant %s", v, revoking)
+	}
+	for _, tc := range []struct {
+		rec  Record
+		want string
+	}{
+		{&GroupMetadataRecord{Group: "j2", Epoch: 2, MetadataHash: -7207802107367670040}, "0000000000020100089bf8be2c0309bee8"},
+		{&TargetAssignmentMetadataRecord{Group: "j2", AssignmentEpoch: 2, AssignmentTimestamp: 0x1a1ff1cc16e}, "000000000002010008000001a1ff1cc16e"},
+		{&TargetAssignmentMemberRecord{Group: "j2", MemberID: "aaaaaaaaaaaaaaaaaaaaaa",
+			Topics: []TopicPartitions{{TopicID: topicID, Partitions: []int32{0, 1, 2, 3, 4, 5}}}},
+			"000002d7a8e242c2dc4d46936b153f26777d93070000000000000001000000020000000300000004000000050000"},
+	} {
+		if _, v := EncodeRecord(tc.rec); hex.EncodeToString(v) != tc.want {
+			t.Fatalf("%T: got %x want %s", tc.rec, v, tc.want)
+		}
+	}
+	waiting := "0000000000030000000002010100" // epoch 3, UNRELEASED_PARTITIONS, nothing owned
+	_, v = EncodeRecord(&CurrentMemberAssignmentRecord{Group: "j2", MemberID: "aaaaaaaaaaaaaaaaaaaaaa", MemberEpoch: 3, State: MemberUnreleasedPartitions})
+	if hex.EncodeToString(v) != waiting {
+		t.Fatalf("got %x want %s", v, waiting)
 	}
 }

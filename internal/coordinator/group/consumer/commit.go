@@ -15,7 +15,8 @@ func allowAll([16]byte, int32) *kerr.Error { return nil }
 //   - no member id and a negative epoch (admin tools, simple consumers) is
 //     only allowed while the group is empty, else UNKNOWN_MEMBER_ID;
 //   - an unknown member gets UNKNOWN_MEMBER_ID;
-//   - an epoch above the member's current epoch gets FENCED_MEMBER_EPOCH;
+//   - an epoch above the member's current epoch gets STALE_MEMBER_EPOCH
+//     (Kafka 4.3 answers every epoch outside the valid range with it);
 //   - the current epoch is accepted for every partition;
 //   - an older epoch is accepted per partition when the member still owns
 //     the partition and got it at or before that epoch (assignment epoch <=
@@ -36,7 +37,7 @@ func (g *Group) ValidateOffsetCommit(memberID string, memberEpoch int32) (Partit
 	}
 	switch {
 	case memberEpoch > m.epoch:
-		return nil, kerr.FencedMemberEpoch
+		return nil, kerr.StaleMemberEpoch
 	case memberEpoch == m.epoch:
 		return allowAll, nil
 	}

@@ -34,7 +34,9 @@ func (g *Group) Describe() kmsg.ConsumerGroupDescribeResponseGroup {
 		dm.MemberEpoch = m.epoch
 		dm.ClientID, dm.ClientHost = m.meta.ClientID, m.meta.ClientHost
 		dm.SubscribedTopics = append([]string{}, m.meta.SubscribedTopicNames...)
-		dm.SubscribedTopicRegex = clonePtr(m.meta.SubscribedTopicRegex)
+		// Kafka reports "" rather than null for members without a regex.
+		regex := deref(m.meta.SubscribedTopicRegex)
+		dm.SubscribedTopicRegex = &regex
 		var cur []tp
 		for p := range m.assigned {
 			cur = append(cur, p)

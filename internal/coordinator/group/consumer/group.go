@@ -60,9 +60,9 @@ type Metadata struct {
 type MemberState int8
 
 const (
-	MemberStable               MemberState = 1
-	MemberUnrevokedPartitions  MemberState = 2
-	MemberUnreleasedPartitions MemberState = 3
+	MemberStable               MemberState = 0
+	MemberUnrevokedPartitions  MemberState = 1
+	MemberUnreleasedPartitions MemberState = 2
 )
 
 func (s MemberState) String() string {
@@ -91,7 +91,7 @@ type member struct {
 	prevEpoch int32
 	state     MemberState
 	assigned  map[tp]int32 // partition -> assignment epoch (KIP-1251)
-	pending   map[tp]bool  // partitions pending revocation
+	pending   map[tp]int32 // partitions pending revocation -> assignment epoch
 
 	// Transient (not persisted): deadlines restart from Replay time.
 	sessionDeadline   time.Time

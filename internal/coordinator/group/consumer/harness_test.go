@@ -113,6 +113,9 @@ func (h *harness) hb(r hbReq) *kmsg.ConsumerGroupHeartbeatResponse {
 	if r.assignor != "" {
 		req.ServerAssignor = &r.assignor
 	}
+	if r.epoch == 0 {
+		req.Topics = []kmsg.ConsumerGroupHeartbeatRequestTopic{} // clients join owning nothing
+	}
 	if r.owned != nil {
 		req.Topics = []kmsg.ConsumerGroupHeartbeatRequestTopic{}
 		for b, ps := range r.owned {

@@ -166,14 +166,11 @@ func (g *Group) validate(req *kmsg.ConsumerGroupHeartbeatRequest) (*kerr.Error, 
 		switch {
 		case req.RebalanceTimeoutMillis == -1:
 			return bad("RebalanceTimeoutMs must be provided in first request.")
-		case len(req.Topics) > 0:
+		case req.Topics == nil || len(req.Topics) > 0:
 			return bad("TopicPartitions must be empty when (re-)joining.")
 		case req.SubscribedTopicNames == nil && req.SubscribedTopicRegex == nil:
 			return bad("SubscribedTopicNames or SubscribedTopicRegex must be set in first request.")
 		}
-	}
-	if req.RebalanceTimeoutMillis < -1 {
-		return bad("RebalanceTimeoutMs is invalid.")
 	}
 	if req.ServerAssignor != nil && !slices.Contains(g.cfg.Assignors, *req.ServerAssignor) {
 		return kerr.UnsupportedAssignor, fmt.Sprintf("ServerAssignor %s is not supported. Supported assignors: %s.",
@@ -181,8 +178,8 @@ func (g *Group) validate(req *kmsg.ConsumerGroupHeartbeatRequest) (*kerr.Error, 
 	}
 	if req.SubscribedTopicRegex != nil && *req.SubscribedTopicRegex != "" {
 		if _, err := compileRegex(*req.SubscribedTopicRegex); err != nil {
-			return kerr.InvalidRegularExpression, fmt.Sprintf("SubscribedTopicRegex %s is not a valid regular expression: %v",
-				*req.SubscribedTopicRegex, err)
+			return kerr.InvalidRegularExpression, fmt.Sprintf("SubscribedTopicRegex `%s` is not a valid regular expression: %s.",
+				*req.SubscribedTopicRegex, regexProblem(err))
 		}
 	}
 	return nil, ""
@@ -202,9 +199,6 @@ func (g *Group) dynamicMember(req *kmsg.ConsumerGroupHeartbeatRequest) (string, 
 	if !ok {
 		return id, nil, kerr.UnknownMemberID, fmt.Sprintf("Member %s is not a member of group %s.", id, g.id)
 	}
-	if m.meta.InstanceID != nil {
-		return id, nil, kerr.FencedInstanceID, fmt.Sprintf("Member %s is a static member; it must send its instance id.", id)
-	}
 	return id, m, nil, ""
 }
 
@@ -220,7 +214,7 @@ func (g *Group) staticMember(req *kmsg.ConsumerGroupHeartbeatRequest, out *[]Rec
 	oldID, exists := g.static[inst]
 	if req.MemberEpoch != 0 {
 		if !exists {
-			return id, nil, kerr.UnknownMemberID, fmt.Sprintf("Instance id %s is unknown in group %s.", inst, g.id)
+			return id, nil, kerr.UnknownMemberID, fmt.Sprintf("Instance id %s is unknown.", inst)
 		}
 		if oldID != id {
 			return id, nil, kerr.FencedInstanceID, fmt.Sprintf("Static member %s with instance id %s was fenced by member %s.", id, inst, oldID)
@@ -234,11 +228,9 @@ func (g *Group) staticMember(req *kmsg.ConsumerGroupHeartbeatRequest, out *[]Rec
 		return id, nil, nil, ""
 	}
 	old := g.members[oldID]
-	if oldID == id {
-		return id, old, nil, ""
-	}
 	if old.epoch != LeaveGroupStaticEpoch {
-		return id, nil, kerr.UnreleasedInstanceID, fmt.Sprintf("Static member %s with instance id %s is present in the group.", oldID, inst)
+		return id, nil, kerr.UnreleasedInstanceID, fmt.Sprintf(
+			"Static member %s with instance id %s cannot join the group because the instance id is owned by %s member.", id, inst, oldID)
 	}
 	// Replace: the new member takes over the old member's state.
 	meta := cloneMeta(old.meta)
@@ -248,9 +240,9 @@ func (g *Group) staticMember(req *kmsg.ConsumerGroupHeartbeatRequest, out *[]Rec
 	for p, e := range old.assigned {
 		assigned[p] = e
 	}
-	pending := make(map[tp]bool, len(old.pending))
-	for p := range old.pending {
-		pending[p] = true
+	pending := make(map[tp]int32, len(old.pending))
+	for p, e := range old.pending {
+		pending[p] = e
 	}
 	epoch, prev, state := old.prevEpoch, old.prevEpoch, old.state
 	g.removeMemberRecords(oldID, out)
@@ -284,7 +276,7 @@ func (g *Group) leave(req *kmsg.ConsumerGroupHeartbeatRequest, resp *kmsg.Consum
 	if req.InstanceID != nil {
 		oldID, ok := g.static[*req.InstanceID]
 		if !ok {
-			return errorResponse(resp, kerr.UnknownMemberID, fmt.Sprintf("Instance id %s is unknown in group %s.", *req.InstanceID, g.id)), nil
+			return errorResponse(resp, kerr.UnknownMemberID, fmt.Sprintf("Instance id %s is unknown.", *req.InstanceID)), nil
 		}
 		if oldID != id {
 			return errorResponse(resp, kerr.FencedInstanceID, fmt.Sprintf("Static member %s with instance id %s was fenced by member %s.", id, *req.InstanceID, oldID)), nil
@@ -302,7 +294,6 @@ func (g *Group) leave(req *kmsg.ConsumerGroupHeartbeatRequest, resp *kmsg.Consum
 	}
 	resp.MemberID = &id
 	resp.MemberEpoch = req.MemberEpoch
-	resp.HeartbeatIntervalMillis = int32(g.cfg.HeartbeatInterval.Milliseconds())
 	return resp, out
 }
 

@@ -6,7 +6,7 @@ type memberAssignment struct {
 	epoch, prevEpoch int32
 	state            MemberState
 	assigned         map[tp]int32
-	pending          map[tp]bool
+	pending          map[tp]int32
 }
 
 // reconcile moves the member one step towards its target assignment, the
@@ -31,7 +31,7 @@ func (g *Group) reconcile(id string, m *member, owned []tp) memberAssignment {
 			return cur
 		}
 		for _, p := range owned {
-			if m.pending[p] {
+			if _, revoking := m.pending[p]; revoking {
 				return cur
 			}
 		}
@@ -68,16 +68,18 @@ func (g *Group) nextAssignment(id string, m *member) memberAssignment {
 		}
 	}
 	keep := map[tp]int32{}
-	revoke := map[tp]bool{}
+	revoke := map[tp]int32{}
 	for p, e := range m.assigned {
 		if target[p] {
 			keep[p] = e
 		} else {
-			revoke[p] = true
+			revoke[p] = e
 		}
 	}
+	// Like Kafka, every recomputation records the epoch it started from as
+	// the previous epoch, even when the epoch does not move.
 	if len(revoke) > 0 {
-		return memberAssignment{epoch: m.epoch, prevEpoch: m.prevEpoch, state: MemberUnrevokedPartitions, assigned: keep, pending: revoke}
+		return memberAssignment{epoch: m.epoch, prevEpoch: m.epoch, state: MemberUnrevokedPartitions, assigned: keep, pending: revoke}
 	}
 	unreleased := false
 	for p := range target {
@@ -94,11 +96,7 @@ func (g *Group) nextAssignment(id string, m *member) memberAssignment {
 	if unreleased {
 		state = MemberUnreleasedPartitions
 	}
-	prev := m.prevEpoch
-	if m.epoch != g.assignmentEpoch {
-		prev = m.epoch
-	}
-	return memberAssignment{epoch: g.assignmentEpoch, prevEpoch: prev, state: state, assigned: keep, pending: map[tp]bool{}}
+	return memberAssignment{epoch: g.assignmentEpoch, prevEpoch: m.epoch, state: state, assigned: keep, pending: map[tp]int32{}}
 }
 
 func (a memberAssignment) equal(m *member) bool {
@@ -111,8 +109,8 @@ func (a memberAssignment) equal(m *member) bool {
 			return false
 		}
 	}
-	for p := range a.pending {
-		if !m.pending[p] {
+	for p, e := range a.pending {
+		if me, ok := m.pending[p]; !ok || me != e {
 			return false
 		}
 	}

@@ -90,7 +90,7 @@ type CurrentMemberAssignmentRecord struct {
 	PreviousMemberEpoch         int32
 	State                       MemberState
 	AssignedPartitions          []EpochedTopicPartitions
-	PartitionsPendingRevocation []TopicPartitions
+	PartitionsPendingRevocation []EpochedTopicPartitions
 }
 
 // RegularExpressionRecord carries the topics a subscription regex resolved to.

@@ -64,31 +64,19 @@ func (g *Group) Replay(rec Record) error {
 			if m, ok := g.members[r.MemberID]; ok {
 				g.dropOwnership(r.MemberID, m)
 				m.epoch, m.prevEpoch, m.state = 0, 0, MemberStable
-				m.assigned, m.pending = map[tp]int32{}, map[tp]bool{}
+				m.assigned, m.pending = map[tp]int32{}, map[tp]int32{}
 			}
 			return nil
 		}
 		m := g.getOrCreate(r.MemberID)
 		g.dropOwnership(r.MemberID, m)
 		m.epoch, m.prevEpoch, m.state = r.MemberEpoch, r.PreviousMemberEpoch, r.State
-		m.assigned, m.pending = map[tp]int32{}, map[tp]bool{}
-		for _, t := range r.AssignedPartitions {
-			if len(t.AssignmentEpochs) != 0 && len(t.AssignmentEpochs) != len(t.Partitions) {
-				return fmt.Errorf("consumer group %q member %q: %d assignment epochs for %d partitions",
-					g.id, r.MemberID, len(t.AssignmentEpochs), len(t.Partitions))
-			}
-			for i, p := range t.Partitions {
-				e := r.MemberEpoch
-				if len(t.AssignmentEpochs) != 0 {
-					e = t.AssignmentEpochs[i]
-				}
-				m.assigned[tp{Topic: t.TopicID, Partition: p}] = e
-			}
+		m.assigned, m.pending = map[tp]int32{}, map[tp]int32{}
+		if err := fillEpochs(m.assigned, r.AssignedPartitions, r.MemberEpoch); err != nil {
+			return fmt.Errorf("consumer group %q member %q: assigned partitions: %w", g.id, r.MemberID, err)
 		}
-		for _, t := range r.PartitionsPendingRevocation {
-			for _, p := range t.Partitions {
-				m.pending[tp{Topic: t.TopicID, Partition: p}] = true
-			}
+		if err := fillEpochs(m.pending, r.PartitionsPendingRevocation, r.MemberEpoch); err != nil {
+			return fmt.Errorf("consumer group %q member %q: partitions pending revocation: %w", g.id, r.MemberID, err)
 		}
 		for p := range m.assigned {
 			g.owner[p] = r.MemberID
@@ -119,7 +107,7 @@ func (g *Group) getOrCreate(id string) *member {
 			meta:            MemberMetadataRecord{Group: g.id, MemberID: id, RebalanceTimeoutMs: -1},
 			state:           MemberStable,
 			assigned:        map[tp]int32{},
-			pending:         map[tp]bool{},
+			pending:         map[tp]int32{},
 			sessionDeadline: g.clk.Now().Add(g.cfg.SessionTimeout),
 		}
 		g.members[id] = m
@@ -158,27 +146,46 @@ func clonePtr(s *string) *string {
 }
 
 // currentAssignmentRecord snapshots m as a record.
-func (g *Group) currentAssignmentRecord(id string, epoch, prev int32, state MemberState, assigned map[tp]int32, pending map[tp]bool) *CurrentMemberAssignmentRecord {
-	r := &CurrentMemberAssignmentRecord{Group: g.id, MemberID: id, MemberEpoch: epoch, PreviousMemberEpoch: prev, State: state}
-	tps := make([]tp, 0, len(assigned))
-	for p := range assigned {
+func (g *Group) currentAssignmentRecord(id string, epoch, prev int32, state MemberState, assigned, pending map[tp]int32) *CurrentMemberAssignmentRecord {
+	return &CurrentMemberAssignmentRecord{Group: g.id, MemberID: id, MemberEpoch: epoch, PreviousMemberEpoch: prev, State: state,
+		AssignedPartitions: epochedTopics(assigned), PartitionsPendingRevocation: epochedTopics(pending)}
+}
+
+// epochedTopics lists partitions by topic, sorted, with their epochs.
+func epochedTopics(parts map[tp]int32) []EpochedTopicPartitions {
+	tps := make([]tp, 0, len(parts))
+	for p := range parts {
 		tps = append(tps, p)
 	}
 	assignor.SortTopicPartitions(tps)
+	var out []EpochedTopicPartitions
 	for _, p := range tps {
-		n := len(r.AssignedPartitions)
-		if n == 0 || r.AssignedPartitions[n-1].TopicID != p.Topic {
-			r.AssignedPartitions = append(r.AssignedPartitions, EpochedTopicPartitions{TopicID: p.Topic})
+		n := len(out)
+		if n == 0 || out[n-1].TopicID != p.Topic {
+			out = append(out, EpochedTopicPartitions{TopicID: p.Topic})
 			n++
 		}
-		t := &r.AssignedPartitions[n-1]
+		t := &out[n-1]
 		t.Partitions = append(t.Partitions, p.Partition)
-		t.AssignmentEpochs = append(t.AssignmentEpochs, assigned[p])
+		t.AssignmentEpochs = append(t.AssignmentEpochs, parts[p])
 	}
-	var pend []tp
-	for p := range pending {
-		pend = append(pend, p)
+	return out
+}
+
+// fillEpochs adds a record's partitions to dst; records without assignment
+// epochs (written before KIP-1251) date every partition at the member epoch.
+func fillEpochs(dst map[tp]int32, topics []EpochedTopicPartitions, memberEpoch int32) error {
+	for _, t := range topics {
+		if len(t.AssignmentEpochs) != 0 && len(t.AssignmentEpochs) != len(t.Partitions) {
+			return fmt.Errorf("%d assignment epochs for %d partitions", len(t.AssignmentEpochs), len(t.Partitions))
+		}
+		for i, p := range t.Partitions {
+			e := memberEpoch
+			if len(t.AssignmentEpochs) != 0 {
+				e = t.AssignmentEpochs[i]
+			}
+			dst[tp{Topic: t.TopicID, Partition: p}] = e
+		}
 	}
-	r.PartitionsPendingRevocation = toTopicPartitions(assignor.FromPartitions(pend))
-	return r
+	return nil
 }

@@ -30,13 +30,6 @@ func expectOK(t *testing.T, r *kmsg.ConsumerGroupHeartbeatResponse) {
 	}
 }
 
-func deref(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
-}
-
 // Members join one by one; a partition moves only after its previous owner
 // acknowledged the revocation, and partitions that stay never stop.
 func TestJoinOneByOneRevokeBeforeAssign(t *testing.T) {
@@ -195,6 +188,11 @@ func TestStaticMemberRejoinKeepsAssignment(t *testing.T) {
 
 	r = h.hb(hbReq{id: "a", instance: "i-a", epoch: 2, owned: map[byte][]int32{1: {0, 1}}})
 	expect(t, "old member fenced", r.ErrorCode, kerr.FencedInstanceID.Code)
+
+	r = h.hb(hbReq{id: "a2", instance: "i-a", topics: []string{"foo"}})
+	expect(t, "active static member rejoining with epoch 0", r.ErrorCode, kerr.UnreleasedInstanceID.Code)
+	r = h.hb(hbReq{id: "a2", epoch: 1, owned: map[byte][]int32{1: {0, 1}}})
+	expect(t, "static member found by id without instance id", r.ErrorCode, kerr.FencedMemberEpoch.Code)
 }
 
 func TestStaticMemberExpiresAfterLeave(t *testing.T) {
@@ -292,6 +290,7 @@ func TestV0GeneratesMemberID(t *testing.T) {
 	h := newHarness(t, noBatching(), topic(1, "foo", 1))
 	req := kmsg.NewPtrConsumerGroupHeartbeatRequest()
 	req.Group, req.RebalanceTimeoutMillis, req.SubscribedTopicNames = "g", 1000, []string{"foo"}
+	req.Topics = []kmsg.ConsumerGroupHeartbeatRequestTopic{}
 	resp, recs := h.g.Heartbeat(req, Client{})
 	h.record(recs)
 	expectOK(t, resp)
@@ -313,6 +312,7 @@ func TestRequestValidation(t *testing.T) {
 		{"bad epoch", func(r *kmsg.ConsumerGroupHeartbeatRequest) { r.MemberEpoch = -3 }, kerr.InvalidRequest.Code},
 		{"no rebalance timeout on join", func(r *kmsg.ConsumerGroupHeartbeatRequest) { r.RebalanceTimeoutMillis = -1 }, kerr.InvalidRequest.Code},
 		{"no subscription on join", func(r *kmsg.ConsumerGroupHeartbeatRequest) { r.SubscribedTopicNames = nil }, kerr.InvalidRequest.Code},
+		{"null owned partitions on join", func(r *kmsg.ConsumerGroupHeartbeatRequest) { r.Topics = nil }, kerr.InvalidRequest.Code},
 		{"owned partitions on join", func(r *kmsg.ConsumerGroupHeartbeatRequest) {
 			r.Topics = []kmsg.ConsumerGroupHeartbeatRequestTopic{{Partitions: []int32{0}}}
 		}, kerr.InvalidRequest.Code},
@@ -323,6 +323,7 @@ func TestRequestValidation(t *testing.T) {
 			req := kmsg.NewPtrConsumerGroupHeartbeatRequest()
 			req.Version, req.Group, req.MemberID = 1, "g", "m"
 			req.RebalanceTimeoutMillis, req.SubscribedTopicNames = 1000, []string{"foo"}
+			req.Topics = []kmsg.ConsumerGroupHeartbeatRequestTopic{}
 			tc.mod(req)
 			resp, recs := h.g.Heartbeat(req, Client{})
 			expect(t, "code", resp.ErrorCode, tc.code)
@@ -358,7 +359,7 @@ func TestValidateOffsetCommit(t *testing.T) {
 		{"older epoch, partition held since", "a", 1, 0, nil, nil},
 		{"older epoch, partition moved away", "a", 1, 1, nil, kerr.StaleMemberEpoch},
 		{"older epoch than assignment", "b", 1, 1, nil, kerr.StaleMemberEpoch},
-		{"future epoch", "a", 3, 0, kerr.FencedMemberEpoch, nil},
+		{"future epoch", "a", 3, 0, kerr.StaleMemberEpoch, nil},
 		{"unknown member", "zz", 2, 0, kerr.UnknownMemberID, nil},
 		{"admin commit on live group", "", -1, 0, kerr.UnknownMemberID, nil},
 	} {

@@ -1,8 +1,11 @@
 package consumer
 
 import (
+	"errors"
+	"fmt"
 	"hash/fnv"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"sort"
 	"strconv"
@@ -14,6 +17,10 @@ import (
 // flags and Java-only escapes (\p{javaLowerCase} and similar), which Go
 // rejects as INVALID_REGULAR_EXPRESSION.
 func compileRegex(re string) (*regexp.Regexp, error) {
+	// Compile the pattern alone first so errors quote what the client sent.
+	if _, err := regexp.Compile(re); err != nil {
+		return nil, err
+	}
 	return regexp.Compile("^(?:" + re + ")$")
 }
 
@@ -137,4 +144,14 @@ func (g *Group) subscribedTopicIDs(m *member) map[[16]byte]bool {
 		}
 	}
 	return ids
+}
+
+// regexProblem is the part of a regexp compile error after "error parsing
+// regexp: ", which names what is wrong.
+func regexProblem(err error) string {
+	var se *syntax.Error
+	if errors.As(err, &se) {
+		return fmt.Sprintf("%s: `%s`", se.Code, se.Expr)
+	}
+	return err.Error()
 }
