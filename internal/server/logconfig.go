@@ -43,6 +43,7 @@ func logConfigFromMap(m map[string]string) storage.LogConfig {
 	i64("flush.messages", &c.FlushMessages)
 	i64("flush.ms", &c.FlushMs)
 	i64("min.compaction.lag.ms", &c.MinCompactionLagMs)
+	i64("max.compaction.lag.ms", &c.MaxCompactionLagMs)
 	i64("delete.retention.ms", &c.DeleteRetentionMs)
 	if v, err := strconv.ParseFloat(m["min.cleanable.dirty.ratio"], 64); err == nil {
 		c.MinCleanableDirtyRatio = v

@@ -14,7 +14,7 @@
 // ever see whole appends.
 //
 // Read copies batches into a fresh buffer; ReadSlice returns the same
-// batches as a FileSlice for sendfile(2). Compaction is a conservative
-// subset of Kafka's cleaner (see cleaner.go). Not implemented yet: tiered
+// batches as a FileSlice for sendfile(2). Compaction follows Kafka's log
+// cleaner (see cleaner.go). Not implemented yet: tiered
 // storage and moving replicas between log dirs (-future dirs).
 package storage
