@@ -79,6 +79,7 @@ func (s MemberState) String() string {
 
 // Epochs with a special meaning in a heartbeat.
 const (
+	initialEpoch          int32 = 1
 	LeaveGroupEpoch       int32 = -1
 	LeaveGroupStaticEpoch int32 = -2
 )
@@ -156,6 +157,11 @@ func newGroup(groupID string, cfg Config, clk clock.Clock) *Group {
 	}
 	return &Group{
 		id: groupID, cfg: cfg, clk: clk,
+		// As in Kafka 4.3, a group starts at epoch 1 with an empty target
+		// assignment at epoch 1, so a member joining before the first
+		// assignment is computed reconciles to a positive epoch (0 means
+		// "joining") and the first computed assignment has epoch 2.
+		epoch: initialEpoch, assignmentEpoch: initialEpoch,
 		members: map[string]*member{}, static: map[string]string{},
 		target: map[string]assignor.Assignment{}, owner: map[tp]string{},
 		regexes: map[string]*RegularExpressionRecord{}, regexChecked: map[string]int64{},

@@ -38,54 +38,54 @@ func TestJoinOneByOneRevokeBeforeAssign(t *testing.T) {
 
 	r := h.hb(hbReq{id: "a", topics: foo})
 	expectOK(t, r)
-	expect(t, "a epoch", r.MemberEpoch, int32(1))
+	expect(t, "a epoch", r.MemberEpoch, int32(2))
 	expect(t, "a assignment", respAssignment(r), "1:0,1,2,3,4,5")
 	expect(t, "state", h.g.State(), "Stable")
 
 	r = h.hb(hbReq{id: "b", topics: foo})
 	expectOK(t, r)
-	expect(t, "b epoch", r.MemberEpoch, int32(2))
+	expect(t, "b epoch", r.MemberEpoch, int32(3))
 	expect(t, "b gets nothing yet", respAssignment(r), "")
 	expect(t, "b state", h.g.members["b"].state, MemberUnreleasedPartitions)
 	expect(t, "group state", h.g.State(), "Reconciling")
 
-	// a still owns everything at epoch 1; it must revoke 3 but keeps 3 flowing.
-	r = h.hb(hbReq{id: "a", epoch: 1, owned: map[byte][]int32{1: {0, 1, 2, 3, 4, 5}}})
+	// a still owns everything at epoch 2; it must revoke 3 but keeps 3 flowing.
+	r = h.hb(hbReq{id: "a", epoch: 2, owned: map[byte][]int32{1: {0, 1, 2, 3, 4, 5}}})
 	expectOK(t, r)
-	expect(t, "a epoch while revoking", r.MemberEpoch, int32(1))
+	expect(t, "a epoch while revoking", r.MemberEpoch, int32(2))
 	expect(t, "a keeps", respAssignment(r), "1:0,1,2")
 	expect(t, "a state", h.g.members["a"].state, MemberUnrevokedPartitions)
 
 	// b cannot take the partitions before a acknowledges.
-	r = h.hb(hbReq{id: "b", epoch: 2, owned: map[byte][]int32{}})
+	r = h.hb(hbReq{id: "b", epoch: 3, owned: map[byte][]int32{}})
 	expectOK(t, r)
 	expect(t, "b still waiting, nothing new to send", respAssignment(r), "<none>")
 
 	// a still reports the revoked partitions: nothing moves.
-	r = h.hb(hbReq{id: "a", epoch: 1, owned: map[byte][]int32{1: {0, 1, 2, 3}}})
+	r = h.hb(hbReq{id: "a", epoch: 2, owned: map[byte][]int32{1: {0, 1, 2, 3}}})
 	expect(t, "a still revoking", h.g.members["a"].state, MemberUnrevokedPartitions)
-	expect(t, "a response epoch", r.MemberEpoch, int32(1))
+	expect(t, "a response epoch", r.MemberEpoch, int32(2))
 
-	r = h.hb(hbReq{id: "a", epoch: 1, owned: map[byte][]int32{1: {0, 1, 2}}})
+	r = h.hb(hbReq{id: "a", epoch: 2, owned: map[byte][]int32{1: {0, 1, 2}}})
 	expectOK(t, r)
-	expect(t, "a epoch after revoke", r.MemberEpoch, int32(2))
+	expect(t, "a epoch after revoke", r.MemberEpoch, int32(3))
 	expect(t, "a state", h.g.members["a"].state, MemberStable)
 
-	r = h.hb(hbReq{id: "b", epoch: 2, owned: map[byte][]int32{}})
+	r = h.hb(hbReq{id: "b", epoch: 3, owned: map[byte][]int32{}})
 	expectOK(t, r)
 	expect(t, "b gets freed partitions", respAssignment(r), "1:3,4,5")
 	expect(t, "group state", h.g.State(), "Stable")
 
 	// Third member: each old member gives up one partition.
 	r = h.hb(hbReq{id: "c", topics: foo})
-	expect(t, "c epoch", r.MemberEpoch, int32(3))
-	h.hb(hbReq{id: "a", epoch: 2, owned: map[byte][]int32{1: {0, 1, 2}}})
-	h.hb(hbReq{id: "b", epoch: 2, owned: map[byte][]int32{1: {3, 4, 5}}})
+	expect(t, "c epoch", r.MemberEpoch, int32(4))
+	h.hb(hbReq{id: "a", epoch: 3, owned: map[byte][]int32{1: {0, 1, 2}}})
+	h.hb(hbReq{id: "b", epoch: 3, owned: map[byte][]int32{1: {3, 4, 5}}})
 	expect(t, "a during revoke", h.assigned("a"), "1:0,1")
 	expect(t, "b during revoke", h.assigned("b"), "1:3,4")
-	h.hb(hbReq{id: "a", epoch: 2, owned: map[byte][]int32{1: {0, 1}}})
-	h.hb(hbReq{id: "b", epoch: 2, owned: map[byte][]int32{1: {3, 4}}})
-	r = h.hb(hbReq{id: "c", epoch: 3, owned: map[byte][]int32{}})
+	h.hb(hbReq{id: "a", epoch: 3, owned: map[byte][]int32{1: {0, 1}}})
+	h.hb(hbReq{id: "b", epoch: 3, owned: map[byte][]int32{1: {3, 4}}})
+	r = h.hb(hbReq{id: "c", epoch: 4, owned: map[byte][]int32{}})
 	expect(t, "c assignment", respAssignment(r), "1:2,5")
 	expect(t, "group state", h.g.State(), "Stable")
 }
@@ -96,28 +96,28 @@ func TestJoinOneByOneRevokeBeforeAssign(t *testing.T) {
 func TestMemberEpochFencing(t *testing.T) {
 	h := newHarness(t, noBatching(), topic(1, "foo", 2))
 	h.hb(hbReq{id: "a", topics: []string{"foo"}})
-	h.hb(hbReq{id: "b", topics: []string{"foo"}}) // epoch 2
-	h.hb(hbReq{id: "a", epoch: 1, owned: map[byte][]int32{1: {0, 1}}})
-	h.hb(hbReq{id: "a", epoch: 1, owned: map[byte][]int32{1: {0}}}) // a -> epoch 2
-	expect(t, "a epoch", h.g.members["a"].epoch, int32(2))
+	h.hb(hbReq{id: "b", topics: []string{"foo"}}) // epoch 3
+	h.hb(hbReq{id: "a", epoch: 2, owned: map[byte][]int32{1: {0, 1}}})
+	h.hb(hbReq{id: "a", epoch: 2, owned: map[byte][]int32{1: {0}}}) // a -> epoch 2
+	expect(t, "a epoch", h.g.members["a"].epoch, int32(3))
 
-	r := h.hb(hbReq{id: "a", epoch: 1, owned: map[byte][]int32{1: {0}}})
+	r := h.hb(hbReq{id: "a", epoch: 2, owned: map[byte][]int32{1: {0}}})
 	expectOK(t, r)
-	expect(t, "lost response retried", r.MemberEpoch, int32(2))
+	expect(t, "lost response retried", r.MemberEpoch, int32(3))
 
 	for _, tc := range []struct {
 		name  string
 		epoch int32
 		owned map[byte][]int32
 	}{
-		{"future epoch", 3, map[byte][]int32{1: {0}}},
-		{"previous epoch without owned partitions", 1, nil},
-		{"previous epoch owning more", 1, map[byte][]int32{1: {0, 1}}},
+		{"future epoch", 4, map[byte][]int32{1: {0}}},
+		{"previous epoch without owned partitions", 2, nil},
+		{"previous epoch owning more", 2, map[byte][]int32{1: {0, 1}}},
 	} {
 		r := h.hb(hbReq{id: "a", epoch: tc.epoch, owned: tc.owned})
 		expect(t, tc.name, r.ErrorCode, kerr.FencedMemberEpoch.Code)
 	}
-	r = h.hb(hbReq{id: "zzz", epoch: 2})
+	r = h.hb(hbReq{id: "zzz", epoch: 3})
 	expect(t, "unknown member", r.ErrorCode, kerr.UnknownMemberID.Code)
 }
 
@@ -133,29 +133,29 @@ func TestSessionTimeoutEvicts(t *testing.T) {
 	h.clk.Advance(25 * time.Second)
 	h.timer()
 	expect(t, "a evicted", h.assigned("a"), "<gone>")
-	expect(t, "epoch bumped", h.g.epoch, int32(3))
-	expect(t, "target recomputed", h.g.assignmentEpoch, int32(3))
+	expect(t, "epoch bumped", h.g.epoch, int32(4))
+	expect(t, "target recomputed", h.g.assignmentEpoch, int32(4))
 
-	r := h.hb(hbReq{id: "b", epoch: 2, owned: map[byte][]int32{}})
+	r := h.hb(hbReq{id: "b", epoch: 3, owned: map[byte][]int32{}})
 	expect(t, "b takes all", respAssignment(r), "1:0,1,2,3")
-	expect(t, "b epoch", r.MemberEpoch, int32(3))
+	expect(t, "b epoch", r.MemberEpoch, int32(4))
 }
 
 func TestRebalanceTimeoutFencesSlowRevoker(t *testing.T) {
 	h := newHarness(t, noBatching(), topic(1, "foo", 2))
 	h.hb(hbReq{id: "a", topics: []string{"foo"}, timeout: 5000})
 	h.hb(hbReq{id: "b", topics: []string{"foo"}})
-	h.hb(hbReq{id: "a", epoch: 1, owned: map[byte][]int32{1: {0, 1}}})
+	h.hb(hbReq{id: "a", epoch: 2, owned: map[byte][]int32{1: {0, 1}}})
 	expect(t, "a revoking", h.g.members["a"].state, MemberUnrevokedPartitions)
 	h.clk.Advance(4 * time.Second)
-	h.hb(hbReq{id: "a", epoch: 1, owned: map[byte][]int32{1: {0, 1}}})
-	h.hb(hbReq{id: "b", epoch: 2, owned: map[byte][]int32{}})
+	h.hb(hbReq{id: "a", epoch: 2, owned: map[byte][]int32{1: {0, 1}}})
+	h.hb(hbReq{id: "b", epoch: 3, owned: map[byte][]int32{}})
 	h.clk.Advance(time.Second)
 	h.timer()
 	expect(t, "a fenced", h.assigned("a"), "<gone>")
-	r := h.hb(hbReq{id: "a", epoch: 1, owned: map[byte][]int32{1: {0}}})
+	r := h.hb(hbReq{id: "a", epoch: 2, owned: map[byte][]int32{1: {0}}})
 	expect(t, "a told", r.ErrorCode, kerr.UnknownMemberID.Code)
-	r = h.hb(hbReq{id: "b", epoch: 2, owned: map[byte][]int32{}})
+	r = h.hb(hbReq{id: "b", epoch: 3, owned: map[byte][]int32{}})
 	expect(t, "b takes all", respAssignment(r), "1:0,1")
 }
 
@@ -163,9 +163,9 @@ func TestStaticMemberRejoinKeepsAssignment(t *testing.T) {
 	h := newHarness(t, noBatching(), topic(1, "foo", 4))
 	h.hb(hbReq{id: "a", instance: "i-a", topics: []string{"foo"}})
 	h.hb(hbReq{id: "b", topics: []string{"foo"}})
-	h.hb(hbReq{id: "a", instance: "i-a", epoch: 1, owned: map[byte][]int32{1: {0, 1, 2, 3}}})
-	h.hb(hbReq{id: "a", instance: "i-a", epoch: 1, owned: map[byte][]int32{1: {0, 1}}})
-	h.hb(hbReq{id: "b", epoch: 2, owned: map[byte][]int32{}})
+	h.hb(hbReq{id: "a", instance: "i-a", epoch: 2, owned: map[byte][]int32{1: {0, 1, 2, 3}}})
+	h.hb(hbReq{id: "a", instance: "i-a", epoch: 2, owned: map[byte][]int32{1: {0, 1}}})
+	h.hb(hbReq{id: "b", epoch: 3, owned: map[byte][]int32{}})
 	expect(t, "a", h.assigned("a"), "1:0,1")
 	expect(t, "b", h.assigned("b"), "1:2,3")
 	epoch := h.g.epoch
@@ -180,18 +180,18 @@ func TestStaticMemberRejoinKeepsAssignment(t *testing.T) {
 
 	r = h.hb(hbReq{id: "a2", instance: "i-a", topics: []string{"foo"}})
 	expectOK(t, r)
-	expect(t, "rejoined epoch", r.MemberEpoch, int32(2))
+	expect(t, "rejoined epoch", r.MemberEpoch, int32(3))
 	expect(t, "rejoined assignment", respAssignment(r), "1:0,1")
 	expect(t, "old id gone", h.assigned("a"), "<gone>")
 	expect(t, "no rebalance on static rejoin", h.g.epoch, epoch)
 	expect(t, "b untouched", h.assigned("b"), "1:2,3")
 
-	r = h.hb(hbReq{id: "a", instance: "i-a", epoch: 2, owned: map[byte][]int32{1: {0, 1}}})
+	r = h.hb(hbReq{id: "a", instance: "i-a", epoch: 3, owned: map[byte][]int32{1: {0, 1}}})
 	expect(t, "old member fenced", r.ErrorCode, kerr.FencedInstanceID.Code)
 
 	r = h.hb(hbReq{id: "a2", instance: "i-a", topics: []string{"foo"}})
 	expect(t, "active static member rejoining with epoch 0", r.ErrorCode, kerr.UnreleasedInstanceID.Code)
-	r = h.hb(hbReq{id: "a2", epoch: 1, owned: map[byte][]int32{1: {0, 1}}})
+	r = h.hb(hbReq{id: "a2", epoch: 2, owned: map[byte][]int32{1: {0, 1}}})
 	expect(t, "static member found by id without instance id", r.ErrorCode, kerr.FencedMemberEpoch.Code)
 }
 
@@ -213,11 +213,11 @@ func TestLeaveGroup(t *testing.T) {
 	r := h.hb(hbReq{id: "b", epoch: LeaveGroupEpoch})
 	expectOK(t, r)
 	expect(t, "leave epoch", r.MemberEpoch, LeaveGroupEpoch)
-	expect(t, "epoch bumped", h.g.epoch, int32(3))
-	r = h.hb(hbReq{id: "a", epoch: 1, owned: map[byte][]int32{1: {0, 1}}})
+	expect(t, "epoch bumped", h.g.epoch, int32(4))
+	r = h.hb(hbReq{id: "a", epoch: 2, owned: map[byte][]int32{1: {0, 1}}})
 	expect(t, "unchanged assignment not resent", respAssignment(r), "<none>")
 	expect(t, "a keeps everything", h.assigned("a"), "1:0,1")
-	expect(t, "a epoch", r.MemberEpoch, int32(3))
+	expect(t, "a epoch", r.MemberEpoch, int32(4))
 	r = h.hb(hbReq{id: "b", epoch: LeaveGroupEpoch})
 	expect(t, "double leave", r.ErrorCode, kerr.UnknownMemberID.Code)
 }
@@ -230,10 +230,10 @@ func TestRegexPicksUpNewTopic(t *testing.T) {
 	expect(t, "initial", respAssignment(r), "1:0")
 
 	h.setTopics(topic(1, "foo-1", 1), topic(2, "bar", 1), topic(3, "foo-2", 2))
-	r = h.hb(hbReq{id: "a", epoch: 1, owned: map[byte][]int32{1: {0}}})
+	r = h.hb(hbReq{id: "a", epoch: 2, owned: map[byte][]int32{1: {0}}})
 	expectOK(t, r)
 	expect(t, "new topic assigned", respAssignment(r), "1:0 3:0,1")
-	expect(t, "epoch", r.MemberEpoch, int32(2))
+	expect(t, "epoch", r.MemberEpoch, int32(3))
 
 	bad := "foo("
 	r = h.hb(hbReq{id: "b", regex: &bad})
@@ -244,12 +244,12 @@ func TestRegexPicksUpNewTopic(t *testing.T) {
 func TestSubscriptionChange(t *testing.T) {
 	h := newHarness(t, noBatching(), topic(1, "foo", 1), topic(2, "bar", 1))
 	h.hb(hbReq{id: "a", topics: []string{"foo", "bar"}})
-	r := h.hb(hbReq{id: "a", epoch: 1, topics: []string{"bar"}, owned: map[byte][]int32{1: {0}, 2: {0}}})
+	r := h.hb(hbReq{id: "a", epoch: 2, topics: []string{"bar"}, owned: map[byte][]int32{1: {0}, 2: {0}}})
 	expect(t, "revoking foo", respAssignment(r), "2:0")
 	expect(t, "state", h.g.members["a"].state, MemberUnrevokedPartitions)
-	r = h.hb(hbReq{id: "a", epoch: 1, owned: map[byte][]int32{2: {0}}})
+	r = h.hb(hbReq{id: "a", epoch: 2, owned: map[byte][]int32{2: {0}}})
 	expect(t, "stable", h.g.members["a"].state, MemberStable)
-	expect(t, "epoch", r.MemberEpoch, int32(2))
+	expect(t, "epoch", r.MemberEpoch, int32(3))
 }
 
 // With assignment batching, a join shortly after an assignment waits for
@@ -259,10 +259,10 @@ func TestAssignmentBatching(t *testing.T) {
 	cfg.AssignmentInterval = time.Second
 	h := newHarness(t, cfg, topic(1, "foo", 2))
 	h.hb(hbReq{id: "a", topics: []string{"foo"}})
-	expect(t, "first assignment immediate", h.g.assignmentEpoch, int32(1))
+	expect(t, "first assignment immediate", h.g.assignmentEpoch, int32(2))
 	h.clk.Advance(100 * time.Millisecond)
 	r := h.hb(hbReq{id: "b", topics: []string{"foo"}})
-	expect(t, "b waits at old epoch", r.MemberEpoch, int32(1))
+	expect(t, "b waits at old epoch", r.MemberEpoch, int32(2))
 	expect(t, "group assigning", h.g.State(), "Assigning")
 	h.clk.Advance(100 * time.Millisecond)
 	h.hb(hbReq{id: "c", topics: []string{"foo"}})
@@ -270,8 +270,8 @@ func TestAssignmentBatching(t *testing.T) {
 	expect(t, "deferred at", at.Equal(t0.Add(time.Second)), true)
 	h.clk.Advance(800 * time.Millisecond)
 	h.timer()
-	expect(t, "one computation for both joins", h.g.assignmentEpoch, int32(3))
-	expect(t, "a revokes", respAssignment(h.hb(hbReq{id: "a", epoch: 1, owned: map[byte][]int32{1: {0, 1}}})) != "1:0,1", true)
+	expect(t, "one computation for both joins", h.g.assignmentEpoch, int32(4))
+	expect(t, "a revokes", respAssignment(h.hb(hbReq{id: "a", epoch: 2, owned: map[byte][]int32{1: {0, 1}}})) != "1:0,1", true)
 }
 
 func TestGroupMaxSizeAndAssignorChoice(t *testing.T) {
@@ -341,11 +341,11 @@ func TestValidateOffsetCommit(t *testing.T) {
 	if v, err := h.g.ValidateOffsetCommit("", -1); err != nil || v(foo, 0) != nil {
 		t.Fatal("admin commit to an empty group refused")
 	}
-	h.hb(hbReq{id: "a", topics: []string{"foo"}})                      // a: epoch 1, 0 and 1 @1
-	h.hb(hbReq{id: "b", topics: []string{"foo"}})                      // epoch 2
-	h.hb(hbReq{id: "a", epoch: 1, owned: map[byte][]int32{1: {0, 1}}}) // a revokes 1
-	h.hb(hbReq{id: "a", epoch: 1, owned: map[byte][]int32{1: {0}}})    // a -> epoch 2, keeps 0 @1
-	h.hb(hbReq{id: "b", epoch: 2, owned: map[byte][]int32{}})          // b gets 1 @2
+	h.hb(hbReq{id: "a", topics: []string{"foo"}})                      // a: epoch 2, 0 and 1 @2
+	h.hb(hbReq{id: "b", topics: []string{"foo"}})                      // epoch 3
+	h.hb(hbReq{id: "a", epoch: 2, owned: map[byte][]int32{1: {0, 1}}}) // a revokes 1
+	h.hb(hbReq{id: "a", epoch: 2, owned: map[byte][]int32{1: {0}}})    // a -> epoch 3, keeps 0 @2
+	h.hb(hbReq{id: "b", epoch: 3, owned: map[byte][]int32{}})          // b gets 1 @3
 
 	for _, tc := range []struct {
 		name      string
@@ -355,12 +355,12 @@ func TestValidateOffsetCommit(t *testing.T) {
 		err       *kerr.Error
 		partErr   *kerr.Error
 	}{
-		{"current epoch", "a", 2, 0, nil, nil},
-		{"older epoch, partition held since", "a", 1, 0, nil, nil},
-		{"older epoch, partition moved away", "a", 1, 1, nil, kerr.StaleMemberEpoch},
-		{"older epoch than assignment", "b", 1, 1, nil, kerr.StaleMemberEpoch},
-		{"future epoch", "a", 3, 0, kerr.StaleMemberEpoch, nil},
-		{"unknown member", "zz", 2, 0, kerr.UnknownMemberID, nil},
+		{"current epoch", "a", 3, 0, nil, nil},
+		{"older epoch, partition held since", "a", 2, 0, nil, nil},
+		{"older epoch, partition moved away", "a", 2, 1, nil, kerr.StaleMemberEpoch},
+		{"older epoch than assignment", "b", 2, 1, nil, kerr.StaleMemberEpoch},
+		{"future epoch", "a", 4, 0, kerr.StaleMemberEpoch, nil},
+		{"unknown member", "zz", 3, 0, kerr.UnknownMemberID, nil},
 		{"admin commit on live group", "", -1, 0, kerr.UnknownMemberID, nil},
 	} {
 		v, err := h.g.ValidateOffsetCommit(tc.member, tc.epoch)
@@ -380,7 +380,7 @@ func TestDescribe(t *testing.T) {
 	h.hb(hbReq{id: "a", topics: []string{"foo"}, rack: "r1", instance: "i1"})
 	d := h.g.Describe()
 	expect(t, "state", d.State, "Stable")
-	expect(t, "epoch", d.Epoch, int32(1))
+	expect(t, "epoch", d.Epoch, int32(2))
 	expect(t, "assignor", d.AssignorName, "uniform")
 	expect(t, "members", len(d.Members), 1)
 	m := d.Members[0]
