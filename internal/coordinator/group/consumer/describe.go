@@ -37,8 +37,13 @@ func (g *Group) Describe() kmsg.ConsumerGroupDescribeResponseGroup {
 		// Kafka reports "" rather than null for members without a regex.
 		regex := deref(m.meta.SubscribedTopicRegex)
 		dm.SubscribedTopicRegex = &regex
+		// Like Kafka, the reported assignment includes partitions the member
+		// still holds while revoking them.
 		var cur []tp
 		for p := range m.assigned {
+			cur = append(cur, p)
+		}
+		for p := range m.pending {
 			cur = append(cur, p)
 		}
 		dm.Assignment = g.describeAssignment(assignor.FromPartitions(cur))

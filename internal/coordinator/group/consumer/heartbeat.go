@@ -126,7 +126,9 @@ func (g *Group) Heartbeat(req *kmsg.ConsumerGroupHeartbeatRequest, client Client
 	resp.HeartbeatIntervalMillis = int32(g.cfg.HeartbeatInterval.Milliseconds())
 	full := req.MemberEpoch == 0 || (req.RebalanceTimeoutMillis != -1 &&
 		(req.SubscribedTopicNames != nil || req.SubscribedTopicRegex != nil) && req.Topics != nil)
-	if full || !sameSet(before, m.assigned) || (owned != nil && !ownedEqual(owned, m.assigned)) {
+	// Like Kafka, an owned list that differs from the assignment does not by
+	// itself resend the assignment: the member already has it.
+	if full || !sameSet(before, m.assigned) {
 		resp.Assignment = assignmentOf(m)
 	}
 	return resp, out
@@ -376,14 +378,6 @@ func subsetOf(owned []tp, assigned map[tp]int32) bool {
 		}
 	}
 	return true
-}
-
-func ownedEqual(owned []tp, assigned map[tp]int32) bool {
-	set := map[tp]bool{}
-	for _, p := range owned {
-		set[p] = true
-	}
-	return len(set) == len(assigned) && subsetOf(owned, assigned)
 }
 
 func eqPtr(a, b *string) bool {

@@ -415,3 +415,26 @@ func TestDescribeGroupsUnknown(t *testing.T) {
 	expect(t, "known state", resp.Groups[0].State, "Empty")
 	expect(t, "missing", resp.Groups[1].ErrorCode, kerr.GroupIDNotFound.Code)
 }
+
+// Dropping a topic revokes its partitions at once even while the target
+// assignment waits for the assignment interval (KIP-1263); Describe keeps
+// reporting them until the member has let go.
+func TestUnsubscribeRevokesBeforeNextAssignment(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.AssignmentInterval = time.Second
+	h := newHarness(t, cfg, topic(1, "foo", 2), topic(2, "bar", 1))
+	h.hb(hbReq{id: "a", topics: []string{"foo", "bar"}})
+	all := map[byte][]int32{1: {0, 1}, 2: {0}}
+	r := h.hb(hbReq{id: "a", epoch: 2, topics: []string{"foo"}, owned: all})
+	expect(t, "bar revoked", respAssignment(r), "1:0,1")
+	expect(t, "epoch unchanged", r.MemberEpoch, int32(2))
+	expect(t, "group waits", h.g.State(), "Assigning")
+	expect(t, "describe includes revoking", len(h.g.Describe().Members[0].Assignment.TopicPartitions), 2)
+	r = h.hb(hbReq{id: "a", epoch: 2, owned: map[byte][]int32{1: {0, 1}}})
+	expect(t, "revocation done", h.g.members["a"].state, MemberStable)
+	h.clk.Advance(time.Second)
+	h.timer()
+	r = h.hb(hbReq{id: "a", epoch: 2, owned: map[byte][]int32{1: {0, 1}}})
+	expect(t, "new epoch", r.MemberEpoch, int32(3))
+	expect(t, "nothing to resend", respAssignment(r), "<none>")
+}
