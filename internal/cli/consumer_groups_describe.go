@@ -607,9 +607,9 @@ func (s *groupService) printMembers(g groupDescription) {
 	}
 	for _, m := range g.Members {
 		if withInstance {
-			fmt.Fprintf(out, withID, g.Group, m.ID, m.InstanceID, m.Host, m.ClientID, m.numPartitions())
+			fmt.Fprintf(out, withID, g.Group, m.ID, m.InstanceID, m.Host, m.ClientID, strconv.Itoa(m.numPartitions()))
 		} else {
-			fmt.Fprintf(out, withoutID, g.Group, m.ID, m.Host, m.ClientID, m.numPartitions())
+			fmt.Fprintf(out, withoutID, g.Group, m.ID, m.Host, m.ClientID, strconv.Itoa(m.numPartitions()))
 		}
 		if s.o.verbose {
 			cur, tgt := assignmentString(m.Assignment), assignmentString(m.Target)

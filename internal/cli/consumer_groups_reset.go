@@ -16,6 +16,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // topicPartition is a partition of a topic, printed as Kafka's TopicPartition.
@@ -422,29 +423,56 @@ func (s *groupService) clampOffsets(want map[topicPartition]int64) (map[topicPar
 }
 
 // offsetsForTimestamp finds the first offset at or after ts in every
-// partition, falling back to the log end where there is none.
+// partition, falling back to the log end where there is none. It asks
+// ListOffsets directly because Kafka warns about each such partition.
 func (s *groupService) offsetsForTimestamp(tps []topicPartition, ts int64) (map[topicPartition]int64, error) {
 	out := map[topicPartition]int64{}
 	if len(tps) == 0 {
 		return out, nil
 	}
-	listed, err := s.listForPartitions(tps, func(ctx context.Context, topics ...string) (kadm.ListedOffsets, error) {
-		return s.adm.ListOffsetsAfterMilli(ctx, ts, topics...)
-	})
+	req := kmsg.NewPtrListOffsetsRequest()
+	req.ReplicaID = -1
+	byTopic := map[string]int{}
+	for _, tp := range tps {
+		i, ok := byTopic[tp.Topic]
+		if !ok {
+			i = len(req.Topics)
+			byTopic[tp.Topic] = i
+			rt := kmsg.NewListOffsetsRequestTopic()
+			rt.Topic = tp.Topic
+			req.Topics = append(req.Topics, rt)
+		}
+		rp := kmsg.NewListOffsetsRequestTopicPartition()
+		rp.Partition = tp.Partition
+		rp.CurrentLeaderEpoch = -1
+		rp.Timestamp = ts
+		req.Topics[i].Partitions = append(req.Topics[i].Partitions, rp)
+	}
+	ctx, cancel := s.ctx()
+	defer cancel()
+	resp, err := req.RequestWith(ctx, s.cl)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("list offsets by timestamp: %w", err)
+	}
+	found := map[topicPartition]int64{}
+	for _, t := range resp.Topics {
+		for _, p := range t.Partitions {
+			if p.ErrorCode == 0 {
+				found[topicPartition{t.Topic, p.Partition}] = p.Offset
+			}
+		}
 	}
 	var empty []topicPartition
 	for _, tp := range tps {
-		o, ok := listed.Lookup(tp.Topic, tp.Partition)
+		o, ok := found[tp]
 		switch {
-		case !ok || o.Err != nil:
+		case !ok:
 			return nil, fmt.Errorf("Error getting offset by timestamp of topic partition: %s", tp)
-		case o.Offset < 0:
+		case o < 0:
 			fmt.Fprintf(s.cmd.OutOrStdout(), "\nWarn: Partition %d from topic %s is empty. Falling back to latest known offset.\n", tp.Partition, tp.Topic)
 			empty = append(empty, tp)
 		default:
-			out[tp] = o.Offset
+			out[tp] = o
 		}
 	}
 	ends, err := s.logOffsets(empty, "ending", s.adm.ListEndOffsets)
