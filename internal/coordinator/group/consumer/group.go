@@ -6,6 +6,17 @@
 // coordinator runtime calls Heartbeat, Describe and OnTimer under its own
 // serialisation, persists the returned records, and on failover rebuilds
 // the group by calling Replay with every record read back.
+//
+// Where this differs from Kafka 4.3:
+//   - subscription regexes are resolved synchronously on the heartbeat that
+//     needs them (and re-resolved when the topic image version changes);
+//     Kafka resolves them in the background, so there a member's first
+//     heartbeat with a new regex gets no partitions yet;
+//   - the uniform and range assignors give the same guarantees as Kafka's
+//     (balance, stickiness, rack preference) but not necessarily the same
+//     partition-to-member mapping;
+//   - members using the classic protocol inside a consumer group (online
+//     upgrade/downgrade between protocols) are not supported.
 package consumer
 
 import (

@@ -23,7 +23,9 @@ type Client struct {
 // returns the response (errors are carried in its ErrorCode) and the records
 // to persist; the group has already applied them. The coordinator must make
 // the response visible only once the records are durable, and must answer
-// GROUP_ID_NOT_FOUND itself when no group exists and MemberEpoch != 0.
+// GROUP_ID_NOT_FOUND ("Consumer group <id> not found.") itself when no
+// group exists and MemberEpoch != 0, and create the group (New) on a
+// heartbeat with MemberEpoch 0.
 func (g *Group) Heartbeat(req *kmsg.ConsumerGroupHeartbeatRequest, client Client) (*kmsg.ConsumerGroupHeartbeatResponse, []Record) {
 	resp := kmsg.NewPtrConsumerGroupHeartbeatResponse()
 	resp.Version = req.Version
