@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -98,8 +99,10 @@ type shardCtx struct {
 	epoch     int32
 	log       PartitionLog
 
-	// loaded is closed when replay has finished.
+	// loaded is closed when replay has finished; active mirrors
+	// state == stateActive for readers that must not wait for the lock.
 	loaded chan struct{}
+	active atomic.Bool
 
 	mu     sync.Mutex
 	state  shardState
@@ -154,14 +157,17 @@ func (r *Runtime) Load(partition, epoch int32, log PartitionLog) {
 	}()
 }
 
+// replay runs without the shard lock, so that unloading (on the metadata
+// publisher's goroutine) never waits for a long load: while loading, no
+// operation touches the shard, and an unload only marks it closed.
 func (r *Runtime) replay(sc *shardCtx) {
 	start, end := sc.log.Bounds()
+	n, err := replayLog(sc.log, sc.shard, start, end)
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	if sc.state != stateLoading {
 		return
 	}
-	n, err := replayLog(sc.log, sc.shard, start, end)
 	if err != nil {
 		// The shard stays loading: clients retry COORDINATOR_LOAD_IN_PROGRESS
 		// rather than see state missing what could not be read.
@@ -169,6 +175,7 @@ func (r *Runtime) replay(sc *shardCtx) {
 		return
 	}
 	sc.state = stateActive
+	sc.active.Store(true)
 	sc.shard.Loaded(sc.timers)
 	close(sc.loaded)
 	r.log.Info("loaded coordinator partition", "partition", sc.partition, "epoch", sc.epoch, "records", n)
@@ -201,10 +208,14 @@ func (r *Runtime) unloadLocked(partition int32) {
 		return
 	}
 	delete(r.shards, partition)
+	sc.active.Store(false)
 	sc.mu.Lock()
+	wasActive := sc.state == stateActive
 	sc.state = stateClosed
 	sc.timers.cancelAll()
-	sc.shard.Unloaded()
+	if wasActive {
+		sc.shard.Unloaded()
+	}
 	sc.mu.Unlock()
 }
 
@@ -214,9 +225,7 @@ func (r *Runtime) Hosted() map[int32]bool {
 	defer r.mu.Unlock()
 	out := make(map[int32]bool, len(r.shards))
 	for p, sc := range r.shards {
-		sc.mu.Lock()
-		out[p] = sc.state == stateActive
-		sc.mu.Unlock()
+		out[p] = sc.active.Load()
 	}
 	return out
 }
