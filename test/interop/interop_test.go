@@ -18,6 +18,7 @@ package interop
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -29,7 +30,8 @@ import (
 )
 
 // suite is one client or tool suite: a program run with the bootstrap address as its last
-// argument, which exits non-zero with a message on failure.
+// argument, which exits non-zero with a message on failure (3, with a SKIP line, when the broker
+// clearly refuses a feature the suite needs: the subtest is then skipped).
 type suite struct {
 	name  string
 	argv  []string
@@ -49,6 +51,10 @@ var suites = []suite{
 	{"groups-cli", []string{"bash", "suites/consumer_groups_cli.sh"}, classicGroupAPIs},
 	{"groups-migration", []string{"bash", "suites/java_groups.sh", "migration"}, union(classicGroupAPIs, consumerGroupAPIs)},
 }
+
+// skipExitCode is the exit status of a suite that found the broker refusing, with a clear
+// error, a feature the suite needs (it prints a SKIP line saying which): the subtest is skipped.
+const skipExitCode = 3
 
 // suiteTimeout bounds one suite so a hung client fails the run instead of eating CI's budget.
 const suiteTimeout = 5 * time.Minute
@@ -175,6 +181,11 @@ func runSuite(t *testing.T, argv ...string) {
 	out.Close()
 	if ctx.Err() != nil {
 		t.Fatalf("%s: timed out after %v", strings.Join(argv, " "), timeout)
+	}
+	var exit *exec.ExitError
+	if errors.As(err, &exit) && exit.ExitCode() == skipExitCode {
+		t.Skipf("%s: the broker refused a feature this suite needs (SKIP line above), after %v",
+			strings.Join(argv, " "), time.Since(start).Round(time.Millisecond))
 	}
 	if err != nil {
 		t.Fatalf("%s: %v", strings.Join(argv, " "), err)
