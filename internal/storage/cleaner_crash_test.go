@@ -24,7 +24,20 @@ func crashSetup(t *testing.T) (*testEnv, LogConfig, map[int64]string) {
 		}
 		batches = append(batches, []string{fmt.Sprintf("k%d", i%5), v, fmt.Sprintf("u%d", i), v})
 	}
-	appendRolled(t, l, nowMs(), batches...)
+	appendRolled(t, l, nowMs(), batches[:6]...)
+	// An aborted transaction across two segments: the pass removes its
+	// data but keeps its marker and .txnindex entry, which therefore move
+	// into a cleaned segment's index.
+	mustAppend(t, l, keyedTxnBatch(t, 7, 0, "t0", "t1"))
+	if err := l.Roll(); err != nil {
+		t.Fatal(err)
+	}
+	mustAppend(t, l, keyedTxnBatch(t, 7, 2, "t2"))
+	if _, err := appendMarker(t, l, 7, 0, 1, false); err != nil {
+		t.Fatal(err)
+	}
+	mustAppend(t, l, buildBatch(t, idemBatch(1, nowMs(), 7, 0, 3)))
+	appendRolled(t, l, nowMs(), batches[6:]...)
 	cfg.SegmentBytes = 3 * l.Size() / int64(l.NumSegments()-1)
 	if err := l.UpdateConfig(cfg); err != nil {
 		t.Fatal(err)
@@ -68,6 +81,9 @@ func checkConsistent(t *testing.T, l *Log, orig, want map[int64]string, origEnd 
 		if got[off] != kv {
 			t.Fatalf("offset %d lost %q: %v", off, kv, got)
 		}
+	}
+	if got := l.AbortedTransactions(0, l.LogEndOffset()); len(got) != 1 {
+		t.Fatalf("aborted transactions %v, want the one", got)
 	}
 	if l.LogEndOffset() != origEnd {
 		t.Fatalf("log end %d, want %d", l.LogEndOffset(), origEnd)
