@@ -42,7 +42,7 @@ func (g *Group) Heartbeat(req *kmsg.ConsumerGroupHeartbeatRequest, client Client
 	case req.MemberEpoch == LeaveGroupEpoch || req.MemberEpoch == LeaveGroupStaticEpoch:
 		return g.leave(req, resp)
 	case req.InstanceID != nil:
-		id, m, err, msg = g.staticMember(req, &out)
+		id, m, err, msg = g.staticMember(req, client, &out)
 	default:
 		id, m, err, msg = g.dynamicMember(req)
 	}
@@ -209,7 +209,7 @@ func (g *Group) dynamicMember(req *kmsg.ConsumerGroupHeartbeatRequest) (string, 
 // staticMember finds or replaces the member holding the request's instance
 // id. A new member taking over an instance id whose previous member left
 // with epoch -2 inherits that member's epoch and assignment.
-func (g *Group) staticMember(req *kmsg.ConsumerGroupHeartbeatRequest, out *[]Record) (string, *member, *kerr.Error, string) {
+func (g *Group) staticMember(req *kmsg.ConsumerGroupHeartbeatRequest, client Client, out *[]Record) (string, *member, *kerr.Error, string) {
 	inst := *req.InstanceID
 	id := req.MemberID
 	if req.MemberEpoch == 0 && id == "" {
@@ -239,6 +239,7 @@ func (g *Group) staticMember(req *kmsg.ConsumerGroupHeartbeatRequest, out *[]Rec
 	// Replace: the new member takes over the old member's state.
 	meta := cloneMeta(old.meta)
 	meta.MemberID = id
+	meta.ClientID, meta.ClientHost = client.ID, client.Host
 	target, hasTarget := g.target[oldID]
 	assigned := make(map[tp]int32, len(old.assigned))
 	for p, e := range old.assigned {
