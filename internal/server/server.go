@@ -103,6 +103,8 @@ func (s *Server) prepareStorage(context.Context) error {
 		ProducerIDExpiration:               cfg.ProducerIDExpiration,
 		ProducerIDExpirationCheckInterval:  cfg.ProducerIDExpirationCheckInterval,
 		CleanerBackoff:                     cfg.LogCleanerBackoff,
+		CleanerDedupeBufferSize:            cfg.LogCleanerDedupeBufferSize,
+		CleanerThreads:                     int(cfg.LogCleanerThreads),
 		DisableCleaner:                     !cfg.LogCleanerEnable,
 	})
 	if err != nil {
