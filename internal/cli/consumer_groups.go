@@ -137,7 +137,7 @@ func (o *consumerGroupsOpts) validate(cmd *cobra.Command) error {
 			ok = ok || set(a)
 		}
 		if !ok {
-			return fmt.Errorf("Option %s requires one of the options: %s", brackets(c.flag), brackets(c.actions...))
+			return fmt.Errorf("Option(s) %s are unavailable given other options on the command line", brackets(c.flag))
 		}
 	}
 	groupScope := set("group") || set("all-groups")
@@ -191,10 +191,10 @@ func (o *consumerGroupsOpts) validate(cmd *cobra.Command) error {
 			}
 		}
 		if len(given) > 1 {
-			return fmt.Errorf("Option %s can't be used with option %s", brackets(given[0]), brackets(given[1]))
+			return cantUseWith(given[0], given[1])
 		}
 		if len(given) == 0 {
-			return fmt.Errorf("Option [reset-offsets] requires one of the following scenarios: %s", brackets(resetScenarios...))
+			return fmt.Errorf("Option '[reset-offsets]' requires one of the following scenarios: [%s]", brackets(resetScenarios...))
 		}
 		if !set("topic") && !o.allTopics && !set("from-file") {
 			return errors.New("One of the reset scopes should be defined: --all-topics, --topic.")
@@ -211,21 +211,28 @@ func (o *consumerGroupsOpts) validate(cmd *cobra.Command) error {
 		}
 	}
 	if set("group") && o.allGroups {
-		return errors.New("Option [group] can't be used with option [all-groups]")
+		return cantUseWith("group", "all-groups")
 	}
 	if set("group") && o.list {
-		return errors.New("Option [group] can't be used with option [list]")
+		return cantUseWith("group", "list")
 	}
-	if set("topic") && (o.list || o.describe) {
-		return fmt.Errorf("Option [topic] can't be used with option %s", brackets(map[bool]string{true: "list", false: "describe"}[o.list]))
+	if set("topic") && o.list {
+		return cantUseWith("topic", "list")
+	}
+	if set("topic") && o.describe {
+		return cantUseWith("topic", "describe")
 	}
 	if set("all-groups") && o.delOffsets {
-		return errors.New("Option [all-groups] can't be used with option [delete-offsets]")
+		return cantUseWith("all-groups", "delete-offsets")
 	}
 	if o.timeoutMs <= 0 {
 		return fmt.Errorf("invalid --timeout %d: must be a positive number of milliseconds", o.timeoutMs)
 	}
 	return nil
+}
+
+func cantUseWith(a, b string) error {
+	return fmt.Errorf("Option \"[%s]\" can't be used with option \"[%s]\"", a, b)
 }
 
 // brackets renders option names the way Kafka's option parser prints them.
@@ -237,6 +244,16 @@ func brackets(names ...string) string {
 	return strings.Join(out, ", ")
 }
 
+// regexProblem is a regexp syntax error without the prefix and the quoted
+// expression Go adds, as RE2's description reads.
+func regexProblem(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "error parsing regexp: ")
+	if i := strings.LastIndex(msg, ": `"); i >= 0 {
+		msg = msg[:i]
+	}
+	return msg
+}
+
 func runConsumerGroups(cmd *cobra.Command, o *consumerGroupsOpts) error {
 	if err := o.validate(cmd); err != nil {
 		return err
@@ -245,7 +262,7 @@ func runConsumerGroups(cmd *cobra.Command, o *consumerGroupsOpts) error {
 	if cmd.Flags().Changed("validate-regex") {
 		// Kafka validates with RE2, which is the syntax Go's regexp implements.
 		if _, err := regexp.Compile(o.validateRegex); err != nil {
-			fmt.Fprintf(out, "The regular expression `%s` is invalid: %s.\n", o.validateRegex, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+			fmt.Fprintf(out, "The regular expression `%s` is invalid: %s.\n", o.validateRegex, regexProblem(err))
 			return nil
 		}
 		fmt.Fprintf(out, "The regular expression `%s` is valid.\n", o.validateRegex)

@@ -74,7 +74,7 @@ func parseTypeFilter(input string) ([]string, error) {
 	for _, s := range strings.Split(strings.ToLower(input), ",") {
 		t := canonicalType(s)
 		if t != "Classic" && t != "Consumer" {
-			return nil, fmt.Errorf("Invalid types list '%s'. Valid types are: Classic, Consumer", input)
+			return nil, fmt.Errorf("Invalid types list '%s'. Valid types are: Consumer, Classic", input)
 		}
 		out = append(out, strings.ToLower(t))
 	}
