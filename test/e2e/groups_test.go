@@ -92,12 +92,26 @@ func TestGroupConsumeCommitRestart(t *testing.T) {
 	srv2 := startServerIn(t, dir, "group.initial.rebalance.delay.ms=0")
 	sameOffsets(t, "after a clean restart", committed(t, srv2.Bootstrap, "billing"), want)
 
-	groups, err := newAdmin(t, srv2.Bootstrap).ListGroups(ctxT(t))
+	adm2 := newAdmin(t, srv2.Bootstrap)
+	groups, err := adm2.ListGroups(ctxT(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if g, ok := groups["billing"]; !ok || g.State != "Empty" || g.ProtocolType != "consumer" {
 		t.Fatalf("ListGroups after restart: %+v", groups)
+	}
+
+	// Deleting the topic deletes its committed offsets.
+	if _, err := adm2.DeleteTopic(ctxT(t), "orders"); err != nil {
+		t.Fatal(err)
+	}
+	ctx = ctxT(t)
+	for len(committed(t, srv2.Bootstrap, "billing")) > 0 {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("offsets of a deleted topic remain: %v", committed(t, srv2.Bootstrap, "billing"))
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
 }
 
@@ -147,8 +161,9 @@ func TestGroupMembersJoinAndLeave(t *testing.T) {
 			group := "g-" + tc.name
 			var members []*kgo.Client
 			for i := 0; i < 3; i++ {
+				// Members learn of a rebalance from their heartbeat.
 				cl := newClient(t, srv.Bootstrap, kgo.ConsumerGroup(group), kgo.ConsumeTopics(topic), kgo.Balancers(tc.balancer),
-					kgo.ClientID(fmt.Sprintf("member-%d", i)))
+					kgo.ClientID(fmt.Sprintf("member-%d", i)), kgo.HeartbeatInterval(200*time.Millisecond))
 				members = append(members, cl)
 				go pollUntilClosed(cl)
 				waitAssigned(t, adm, group, i+1, 6)

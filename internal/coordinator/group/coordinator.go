@@ -11,6 +11,8 @@ import (
 	"crypto/rand"
 	"fmt"
 	"log/slog"
+	"sync"
+	"time"
 	"unicode/utf16"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -42,6 +44,8 @@ type Coordinator struct {
 	opts Options
 	rt   *runtime.Runtime
 	log  *slog.Logger
+	// cleanups are offset deletions for deleted topics still running.
+	cleanups sync.WaitGroup
 }
 
 // New builds a coordinator hosting nothing until metadata says so.
@@ -101,7 +105,14 @@ func (c *Coordinator) Name() string { return "group-coordinator" }
 
 // OnMetadataUpdate loads the __consumer_offsets partitions this broker
 // leads and unloads those it no longer leads.
-func (c *Coordinator) OnMetadataUpdate(_ *metadata.Delta, img *metadata.Image) {
+func (c *Coordinator) OnMetadataUpdate(delta *metadata.Delta, img *metadata.Image) {
+	if deleted := delta.DeletedTopics(); len(deleted) > 0 {
+		names := map[string]bool{}
+		for _, t := range deleted {
+			names[t.Name] = true
+		}
+		c.deleteOffsetsOfTopics(names)
+	}
 	t := img.Topic(Topic)
 	hosted := c.rt.Hosted()
 	if t == nil {
@@ -137,8 +148,34 @@ func (c *Coordinator) Status(group string) error {
 	return c.rt.Read(c.PartitionFor(group), func(runtime.Shard, *runtime.Timers) error { return nil })
 }
 
-// Close unloads everything and waits for loads in progress.
-func (c *Coordinator) Close() { c.rt.Close() }
+// Close unloads everything and waits for loads and cleanups in progress.
+func (c *Coordinator) Close() {
+	c.rt.Close()
+	c.cleanups.Wait()
+}
+
+// deleteOffsetsOfTopics drops committed offsets of deleted topics in every
+// active shard, as Kafka does when topics are deleted. It runs in the
+// background: the metadata publisher must not wait for a commit.
+func (c *Coordinator) deleteOffsetsOfTopics(topics map[string]bool) {
+	for p, active := range c.rt.Hosted() {
+		if !active {
+			continue
+		}
+		c.cleanups.Add(1)
+		go func() {
+			defer c.cleanups.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			err := c.rt.Write(ctx, p, func(rs runtime.Shard, _ *runtime.Timers) (runtime.Result, error) {
+				return rs.(*shard).dropTopics(topics), nil
+			})
+			if err != nil {
+				c.log.Warn("cannot delete offsets of deleted topics", "partition", p, "err", err)
+			}
+		}()
+	}
+}
 
 // codeOf maps an error to a Kafka error code for a response; runtime
 // errors already carry NOT_COORDINATOR and friends.

@@ -251,3 +251,43 @@ func (s *shard) expireOffsets(nowMs int64) []runtime.Record {
 	}
 	return recs
 }
+
+// dropTopics writes tombstones for every offset committed for topics.
+func (s *shard) dropTopics(topics map[string]bool) runtime.Result {
+	var recs []runtime.Record
+	type del struct {
+		group string
+		tp    topicPartition
+	}
+	var dels []del
+	groups := make([]string, 0, len(s.offsets))
+	for g := range s.offsets {
+		groups = append(groups, g)
+	}
+	sort.Strings(groups)
+	for _, g := range groups {
+		for tp := range s.offsets[g] {
+			if topics[tp.topic] {
+				dels = append(dels, del{g, tp})
+			}
+		}
+	}
+	sort.Slice(dels, func(i, j int) bool {
+		a, b := dels[i], dels[j]
+		if a.group != b.group {
+			return a.group < b.group
+		}
+		if a.tp.topic != b.tp.topic {
+			return a.tp.topic < b.tp.topic
+		}
+		return a.tp.partition < b.tp.partition
+	})
+	for _, d := range dels {
+		recs = append(recs, offsetCommitRecord(d.group, d.tp.topic, d.tp.partition, nil))
+	}
+	return runtime.Result{Records: recs, Apply: func() {
+		for _, d := range dels {
+			s.deleteOffset(d.group, d.tp.topic, d.tp.partition)
+		}
+	}}
+}

@@ -120,7 +120,9 @@ func args(fields []string) (pos []string, opt map[string]string) {
 	return pos, opt
 }
 
-func (s *scenario) emit(format string, a ...any) { s.pending = append(s.pending, fmt.Sprintf(format, a...)) }
+func (s *scenario) emit(format string, a ...any) {
+	s.pending = append(s.pending, fmt.Sprintf(format, a...))
+}
 
 func (s *scenario) run(t *testing.T, fields []string) {
 	pos, opt := args(fields[1:])
