@@ -184,22 +184,24 @@ func (l *Log) cleanGroup(p *cleanPlan, g []int, f *cleanFilter) error {
 	}
 	base := segs[0].baseOffset
 	f.txns = newCleanerTxns(l.AbortedTransactions(base, p.ends[g[len(g)-1]]))
-	cleanedLog, cleanedTxn := cleanedPaths(l.dir, base)
-	changed, err := writeCleaned(p, g, f, cleanedLog)
+	c := newCleanedFiles(l.dir, base)
+	changed, err := writeCleaned(p, g, f, c.log)
 	if err != nil || !changed {
-		os.Remove(cleanedLog)
+		os.Remove(c.log)
 		return err
 	}
-	if err := writeTxnIndexFile(cleanedTxn, f.txns.retained); err != nil {
-		os.Remove(cleanedLog)
+	err = writeTxnIndexFile(c.txnIndex, f.txns.retained)
+	if err == nil {
+		err = buildCleanedIndexes(l.dir, base, p.cfg, c)
+	}
+	if err == nil {
+		err = l.cleanerStep(stepCleaned)
+	}
+	if err != nil {
+		c.remove()
 		return err
 	}
-	if err := l.cleanerStep(stepCleaned); err != nil {
-		os.Remove(cleanedLog)
-		os.Remove(cleanedTxn)
-		return err
-	}
-	return l.swapIn(p, segs, cleanedLog, cleanedTxn)
+	return l.swapIn(p, segs, c)
 }
 
 // writeCleaned writes the group's filtered batches to path, fsynced, and

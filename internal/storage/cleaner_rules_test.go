@@ -169,6 +169,7 @@ func TestCleanerMergesSegments(t *testing.T) {
 	one := l.Size() / int64(l.NumSegments()-1)
 	// Room for about five segments' worth per cleaned segment.
 	cfg.SegmentBytes = 5 * one
+	cfg.IndexIntervalBytes = 1
 	if err := l.UpdateConfig(cfg); err != nil {
 		t.Fatal(err)
 	}
@@ -180,6 +181,22 @@ func TestCleanerMergesSegments(t *testing.T) {
 	if n := l.NumSegments(); n != 5 {
 		t.Fatalf("%d segments after cleaning, want 4 merged groups of 5 plus the active one", n)
 	}
+	// The indexes built for the cleaned segments are those a rebuild
+	// from the .log gives.
+	l.mu.Lock()
+	for _, s := range l.segments[:len(l.segments)-1] {
+		idx, tidx := string(s.oidx.buf), string(s.tidx.buf)
+		if _, err := s.recover(cfg.IndexIntervalBytes, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.onBecomeInactive(); err != nil {
+			t.Fatal(err)
+		}
+		if idx != string(s.oidx.buf) || tidx != string(s.tidx.buf) {
+			t.Fatalf("segment %d: built index %x / %x, rebuilt %x / %x", s.baseOffset, idx, tidx, s.oidx.buf, s.tidx.buf)
+		}
+	}
+	l.mu.Unlock()
 	// The next pass merges the now small cleaned segments.
 	appendRolled(t, l, nowMs(), []string{"k0", "20"})
 	runCleaner(t, e)

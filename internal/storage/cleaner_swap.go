@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -16,15 +15,17 @@ import (
 // A cleaned group of segments replaces the originals in steps that leave a
 // log dir that loads consistently after a crash at any point:
 //
-//  1. <base>.log.cleaned and <base>.txnindex.cleaned are written and
-//     fsynced (a crash leaves leftovers that loading removes);
-//  2. the txnindex, then the log, is renamed to .swap; the .log.swap is
-//     the commit point: from then on loading completes the swap;
+//  1. <base>.log.cleaned, its .index.cleaned and .timeindex.cleaned (built
+//     here, outside the log lock) and <base>.txnindex.cleaned are written
+//     and fsynced (a crash leaves leftovers that loading removes);
+//  2. the indexes, then the log, are renamed to .swap; the .log.swap is the
+//     commit point: from then on loading completes the swap;
 //  3. every replaced segment's files are renamed .deleted;
-//  4. <base>.txnindex.swap, then <base>.log.swap, take their final names.
+//  4. the index .swap files, then <base>.log.swap, take their final names.
 //
 // The .txnindex.swap is written even when empty so that loading can tell
 // an old <base>.txnindex (swap still present) from the new one (renamed).
+// Loading rebuilds the offset and time indexes of a swap it completes.
 
 const (
 	logSwapSuffix      = logSuffix + swapSuffix
@@ -180,20 +181,73 @@ func writeTxnIndexFile(path string, entries []AbortedTxn) error {
 	return x.close()
 }
 
+// cleanedFiles are the files a group is written to before the swap, in
+// the order they are renamed (the .log last: it commits the swap).
+type cleanedFiles struct {
+	index, timeIndex, txnIndex, log string
+}
+
+func newCleanedFiles(dir string, base int64) cleanedFiles {
+	name := func(suf string) string { return offsetFileName(dir, base, suf+cleanedSuffix) }
+	return cleanedFiles{index: name(indexSuffix), timeIndex: name(timeIndexSuffix), txnIndex: name(txnIndexSuffix), log: name(logSuffix)}
+}
+
+func (c cleanedFiles) paths() []string { return []string{c.index, c.timeIndex, c.txnIndex, c.log} }
+
+func (c cleanedFiles) remove() {
+	for _, p := range c.paths() {
+		os.Remove(p)
+	}
+}
+
+// buildCleanedIndexes writes the offset and time indexes of the cleaned
+// log, so that the swap, done under the log lock, only renames files.
+func buildCleanedIndexes(dir string, base int64, cfg LogConfig, c cleanedFiles) error {
+	f, err := os.OpenFile(c.log, os.O_RDWR, 0)
+	if err != nil {
+		return fmt.Errorf("storage: open %s: %w", c.log, err)
+	}
+	s := &segment{dir: dir, baseOffset: base, log: f, maxTimestamp: -1, offsetOfMaxTimestamp: base,
+		rollingBasedTimestamp: -1, txn: &txnIndex{path: c.txnIndex}}
+	s.logRefs.Store(1)
+	defer s.releaseLog()
+	if s.oidx, err = openOffsetIndex(c.index, base, cfg.SegmentIndexBytes); err != nil {
+		return err
+	}
+	defer s.oidx.f.Close()
+	if s.tidx, err = openTimeIndex(c.timeIndex, base, cfg.SegmentIndexBytes); err != nil {
+		return err
+	}
+	defer s.tidx.f.Close()
+	if _, err := s.recover(cfg.IndexIntervalBytes, nil); err != nil {
+		return err
+	}
+	if err := s.onBecomeInactive(); err != nil {
+		return err
+	}
+	if err := errors.Join(s.oidx.sync(), s.tidx.sync()); err != nil {
+		return fmt.Errorf("storage: sync indexes of %s: %w", c.log, err)
+	}
+	return nil
+}
+
 // swapIn replaces segs (adjacent, oldest first) with the fsynced cleaned
 // files at base segs[0].baseOffset. It returns without change if
 // retention or truncation touched them since the pass was planned.
-func (l *Log) swapIn(p *cleanPlan, segs []*segment, cleanedLog, cleanedTxn string) error {
+func (l *Log) swapIn(p *cleanPlan, segs []*segment, c cleanedFiles) error {
 	dir := l.dir
 	base := segs[0].baseOffset
-	swapLog := offsetFileName(dir, base, logSwapSuffix)
-	swapTxn := offsetFileName(dir, base, txnIndexSwapSuffix)
-	if err := os.Rename(cleanedTxn, swapTxn); err != nil {
-		return fmt.Errorf("storage: rename %s: %w", cleanedTxn, err)
-	}
-	if err := os.Rename(cleanedLog, swapLog); err != nil {
-		os.Remove(swapTxn)
-		return fmt.Errorf("storage: rename %s: %w", cleanedLog, err)
+	var swaps []string
+	for _, from := range c.paths() {
+		to := strings.TrimSuffix(from, cleanedSuffix) + swapSuffix
+		if err := os.Rename(from, to); err != nil {
+			for _, s := range swaps {
+				os.Remove(s)
+			}
+			c.remove()
+			return fmt.Errorf("storage: rename %s: %w", from, err)
+		}
+		swaps = append(swaps, to)
 	}
 	if err := syncDir(dir); err != nil {
 		return l.failSwap(err)
@@ -206,9 +260,11 @@ func (l *Log) swapIn(p *cleanPlan, segs []*segment, cleanedLog, cleanedTxn strin
 	idx := l.indexOfRun(segs)
 	if idx < 0 || l.closed || l.truncations != p.truncs {
 		// Retention or truncation removed segments meanwhile, or a
-		// truncation removed records the key map counted on.
-		os.Remove(swapLog)
-		os.Remove(swapTxn)
+		// truncation removed records the key map counted on. The log
+		// swap goes first so that a crash here cannot complete it.
+		for i := len(swaps) - 1; i >= 0; i-- {
+			os.Remove(swaps[i])
+		}
 		return nil
 	}
 	var old []string
@@ -222,14 +278,15 @@ func (l *Log) swapIn(p *cleanPlan, segs []*segment, cleanedLog, cleanedTxn strin
 			return l.failSwap(err)
 		}
 	}
-	if err := os.Rename(swapTxn, offsetFileName(dir, base, txnIndexSuffix)); err != nil {
-		return l.failSwap(fmt.Errorf("storage: rename %s: %w", swapTxn, err))
-	}
-	if err := l.cleanerStep(stepTxnIndexIn); err != nil {
-		return l.failSwap(err)
-	}
-	if err := os.Rename(swapLog, offsetFileName(dir, base, logSuffix)); err != nil {
-		return l.failSwap(fmt.Errorf("storage: rename %s: %w", swapLog, err))
+	for i, from := range swaps {
+		if i == len(swaps)-1 {
+			if err := l.cleanerStep(stepTxnIndexIn); err != nil {
+				return l.failSwap(err)
+			}
+		}
+		if err := os.Rename(from, strings.TrimSuffix(from, swapSuffix)); err != nil {
+			return l.failSwap(fmt.Errorf("storage: rename %s: %w", from, err))
+		}
 	}
 	if err := removeEmptyTxnIndex(offsetFileName(dir, base, txnIndexSuffix)); err != nil {
 		return l.failSwap(err)
@@ -244,11 +301,7 @@ func (l *Log) swapIn(p *cleanPlan, segs []*segment, cleanedLog, cleanedTxn strin
 	if err != nil {
 		return l.failSwap(err)
 	}
-	if _, err := ns.recover(p.cfg.IndexIntervalBytes, nil); err != nil {
-		ns.closeFiles()
-		return l.failSwap(err)
-	}
-	if err := ns.onBecomeInactive(); err != nil {
+	if err := ns.loadState(); err != nil {
 		ns.closeFiles()
 		return l.failSwap(err)
 	}
@@ -285,10 +338,4 @@ func (l *Log) indexOfRun(segs []*segment) int {
 		return i
 	}
 	return -1
-}
-
-// cleanedPaths names the files a group is written to before the swap.
-func cleanedPaths(dir string, base int64) (logPath, txnPath string) {
-	return filepath.Clean(offsetFileName(dir, base, logSuffix+cleanedSuffix)),
-		filepath.Clean(offsetFileName(dir, base, txnIndexSuffix+cleanedSuffix))
 }
