@@ -209,9 +209,12 @@ type groupDescription struct {
 // ConsumerGroupDescribe when the cluster has it, falling back to the classic
 // DescribeGroups for groups that are not KIP-848 groups.
 func (s *groupService) describeConsumerGroups(ids []string) (map[string]groupDescription, error) {
+	out := map[string]groupDescription{}
+	if len(ids) == 0 {
+		return out, nil // kadm would describe every group
+	}
 	ctx, cancel := s.ctx()
 	defer cancel()
-	out := map[string]groupDescription{}
 	var classic []string
 	if s.supports(int16(kmsg.ConsumerGroupDescribe)) {
 		described, err := s.adm.DescribeConsumerGroups(ctx, ids...)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -206,6 +207,14 @@ func TestConsumerGroupsListEmptyCluster(t *testing.T) {
 	if out != "GROUP                     TYPE                 STATE               \n" {
 		t.Fatalf("--list --state --type: %q", out)
 	}
+	for _, args := range [][]string{{"--describe", "--all-groups"}, {"--describe", "--all-groups", "--members"}, {"--delete", "--all-groups"},
+		{"--reset-offsets", "--all-groups", "--all-topics", "--to-earliest", "--dry-run"}} {
+		out = mustRun(t, "", append([]string{"consumer-groups", "--bootstrap-server", bs}, args...)...)
+		want := map[string]string{"--delete": "Deletion of requested consumer groups () was successful.\n", "--reset-offsets": "\n"}[args[0]]
+		if out != want {
+			t.Errorf("%v with no groups: %q, want %q", args, out, want)
+		}
+	}
 }
 
 // serverSupports reports whether the broker advertises key.
@@ -308,8 +317,25 @@ func TestConsumerGroupsLifecycle(t *testing.T) {
 		}
 	}
 	out = cg("--describe", "--group", "cg-app", "--lag-time")
-	if !strings.Contains(out, "LAG-TIME") {
+	lines = strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 || !strings.HasSuffix(lines[0], "CLIENT-ID       LAG-TIME") {
 		t.Fatalf("--lag-time:\n%s", out)
+	}
+	for _, l := range lines[1:] {
+		f := strings.Fields(l)
+		if len(f) != 10 {
+			t.Fatalf("--lag-time row %q", l)
+		}
+		if f[5] == "0" && f[9] != "0s" {
+			t.Fatalf("--lag-time row %q: no lag must read 0s", l)
+		}
+		if _, err := time.ParseDuration(f[9]); f[5] != "-" && err != nil {
+			t.Fatalf("--lag-time row %q: %v", l, err)
+		}
+	}
+	// --all-groups with a group filter that matches nothing prints nothing.
+	if out := cg("--list", "--state", "dead"); out != "GROUP                     STATE               \n" {
+		t.Fatalf("--list --state dead: %q", out)
 	}
 	out = cg("--describe", "--group", "cg-app", "--members", "--verbose")
 	if !strings.Contains(out, "cg-client") || !strings.Contains(out, "cg-orders:0,1") {
@@ -377,5 +403,43 @@ func TestConsumerGroupsLifecycle(t *testing.T) {
 	if _, _, err := runCLI(t, "", "consumer-groups", "--bootstrap-server", bs, "--describe", "--group", "cg-app"); err == nil ||
 		!strings.Contains(err.Error(), "Group cg-app not found.") {
 		t.Fatalf("describe deleted group: %v", err)
+	}
+}
+
+func TestConsumerGroupsDescribeKIP848(t *testing.T) {
+	bs := startBroker(t)
+	requireAPIs(t, bs, 68, 69) // ConsumerGroupHeartbeat, ConsumerGroupDescribe
+	mustRun(t, "", "topics", "--bootstrap-server", bs, "--create", "--topic", "cg-kip848", "--partitions", "3")
+	cons, err := kgo.NewClient(kgo.SeedBrokers(bs), kgo.ConsumerGroup("cg-next"), kgo.ConsumeTopics("cg-kip848"),
+		kgo.ServerSideBalancer(), kgo.Balancers(kgo.RangeBalancer()), kgo.ClientID("cg-next-client"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cons.Close()
+	cg := func(args ...string) string {
+		t.Helper()
+		return mustRun(t, "", append([]string{"consumer-groups", "--bootstrap-server", bs}, args...)...)
+	}
+	// The member owns all three partitions once the assignment reconciles;
+	// polling drives the heartbeats that deliver it.
+	for i := 0; !strings.Contains(cg("--describe", "--group", "cg-next", "--members"), "cg-next-client  3"); i++ {
+		if i == 600 {
+			t.Fatal("the member never owned the topic's 3 partitions")
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		cons.PollFetches(ctx)
+		cancel()
+	}
+	out := cg("--list", "--type", "--state")
+	if !regexp.MustCompile(`(?m)^cg-next\s+Consumer\s+Stable\s+$`).MatchString(out) {
+		t.Fatalf("--list --type --state:\n%s", out)
+	}
+	out = cg("--describe", "--group", "cg-next", "--members", "--verbose")
+	if !regexp.MustCompile(`(?m)^cg-next\s+\S+\s+\S+\s+cg-next-client\s+3\s+\d+\s+cg-kip848:0,1,2\s+\d+\s+cg-kip848:0,1,2\s*$`).MatchString(out) {
+		t.Fatalf("--members --verbose:\n%s", out)
+	}
+	out = cg("--describe", "--group", "cg-next", "--state", "--verbose")
+	if !regexp.MustCompile(`(?m)^cg-next\s+\S+  \(\d+\)\s+\S+\s+Stable\s+\d+\s+\d+\s+1$`).MatchString(out) {
+		t.Fatalf("--state --verbose:\n%s", out)
 	}
 }
