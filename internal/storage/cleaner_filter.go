@@ -118,6 +118,8 @@ func (f *cleanFilter) filter(h *record.Header, batch []byte) ([]byte, bool, erro
 	for i := range kept {
 		maxTs = max(maxTs, kept[i].TimestampDelta64)
 		kept[i].TimestampDelta64 -= nh.BaseTimestamp
+		// kmsg encodes the int32 field when the int64 one is zero.
+		kept[i].TimestampDelta = int32(kept[i].TimestampDelta64)
 	}
 	if !h.IsLogAppendTime() {
 		nh.MaxTimestamp = maxTs
@@ -159,6 +161,7 @@ func (f *cleanFilter) filterControl(h *record.Header, batch []byte, keepEmpty bo
 	nh.BaseTimestamp = f.newHorizon()
 	for i := range recs {
 		recs[i].TimestampDelta64 += h.BaseTimestamp - nh.BaseTimestamp
+		recs[i].TimestampDelta = int32(recs[i].TimestampDelta64)
 	}
 	f.noteHorizon(nh.BaseTimestamp)
 	nb, err := record.Build(nh, recs, h.Codec())
