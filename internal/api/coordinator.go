@@ -62,9 +62,6 @@ func (b *Broker) findCoordinator(ctx context.Context, rc *network.RequestContext
 		}
 		return fail(code, name+" are not supported by this Odradek version yet")
 	}
-	if key == "" {
-		return fail(kerr.InvalidRequest.Code, "the group id is empty")
-	}
 	if err := b.ensureOffsetsTopic(ctx); err != nil {
 		b.log.Warn("cannot create the group coordinator topic", "err", err)
 		return fail(kerr.CoordinatorNotAvailable.Code, err.Error())
@@ -90,5 +87,6 @@ func (b *Broker) findCoordinator(ctx context.Context, rc *network.RequestContext
 	if !ok {
 		return fail(kerr.CoordinatorNotAvailable.Code, "the group's coordinator has no endpoint on listener "+listener)
 	}
-	return coordinatorAnswer{node: p.Leader, host: ep.Host, port: int32(ep.Port)}
+	// Kafka answers success with an empty message, not a null one.
+	return coordinatorAnswer{node: p.Leader, host: ep.Host, port: int32(ep.Port), msg: kmsg.StringPtr("")}
 }

@@ -81,8 +81,6 @@ func (s *shard) describeGroup(id string, version int16) kmsg.DescribeGroupsRespo
 func (s *shard) deleteGroup(id string) (runtime.Result, *kerr.Error) {
 	g := s.groups[id]
 	switch {
-	case id == "":
-		return runtime.Result{}, kerr.InvalidGroupID
 	case g == nil:
 		return runtime.Result{}, kerr.GroupIDNotFound
 	case g.state != stateEmpty:

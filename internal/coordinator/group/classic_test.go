@@ -1,10 +1,12 @@
 package group
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // rebalanceTwo brings members a and b into a stable generation 1.
@@ -81,6 +83,13 @@ func TestClassicErrors(t *testing.T) {
 		{"unknown member in a new group", func() int16 { return h.join(joinReq("new", "ghost", ""), "x")().ErrorCode }, kerr.UnknownMemberID},
 		{"sync from unknown member", func() int16 { return h.sync("g", "ghost", 1, nil)().ErrorCode }, kerr.UnknownMemberID},
 		{"sync with old generation", func() int16 { return h.sync("g", a, 0, nil)().ErrorCode }, kerr.IllegalGeneration},
+		{"sync v5 without protocol name", func() int16 {
+			req := kmsg.NewPtrSyncGroupRequest()
+			req.Version = 5
+			req.Group, req.MemberID, req.Generation = "g", a, 1
+			req.ProtocolType = kmsg.StringPtr("consumer")
+			return h.c.SyncGroup(context.Background(), req).ErrorCode
+		}, kerr.InconsistentGroupProtocol},
 		{"heartbeat with old generation", func() int16 { return h.heartbeat("g", a, 0) }, kerr.IllegalGeneration},
 		{"heartbeat to unknown group", func() int16 { return h.heartbeat("nope", a, 1) }, kerr.UnknownMemberID},
 		{"commit with old generation", func() int16 { return h.commit("g", a, 0, "t", 0, 1) }, kerr.IllegalGeneration},
@@ -160,7 +169,7 @@ func TestLeaveGroup(t *testing.T) {
 	a, b := rebalanceTwo(h)
 	leave := func(members ...string) []int16 {
 		req := newLeave("g", members...)
-		resp := h.c.LeaveGroup(nil, req)
+		resp := h.c.LeaveGroup(context.Background(), req)
 		var codes []int16
 		for _, m := range resp.Members {
 			codes = append(codes, m.ErrorCode)
@@ -169,6 +178,11 @@ func TestLeaveGroup(t *testing.T) {
 	}
 	if codes := leave(b, "ghost"); codes[0] != 0 || codes[1] != kerr.UnknownMemberID.Code {
 		t.Fatalf("leave codes %v", codes)
+	}
+	// As Kafka, leaving a group that does not exist succeeds, with each
+	// member unknown.
+	if resp := h.c.LeaveGroup(context.Background(), newLeave("nope", "m")); resp.ErrorCode != 0 || resp.Members[0].ErrorCode != kerr.UnknownMemberID.Code {
+		t.Fatalf("leave an unknown group: %+v", resp)
 	}
 	// a is the only member left, but it has not rejoined yet.
 	if got := h.state("g"); got != "PreparingRebalance gen members=1" {

@@ -112,6 +112,7 @@ func (h *harness) sync(group, member string, gen int32, assign map[string]string
 	req := kmsg.NewPtrSyncGroupRequest()
 	req.Version = 5
 	req.Group, req.MemberID, req.Generation = group, member, gen
+	req.ProtocolType, req.Protocol = kmsg.StringPtr("consumer"), kmsg.StringPtr("range")
 	for m, a := range assign {
 		sa := kmsg.NewSyncGroupRequestGroupAssignment()
 		sa.MemberID, sa.MemberAssignment = m, []byte(a)

@@ -186,6 +186,7 @@ func (s *scenario) run(t *testing.T, fields []string) {
 		req := kmsg.NewPtrSyncGroupRequest()
 		req.Version = 5
 		req.Group, req.MemberID, req.Generation = arg(0), arg(1), int32(num(2))
+		req.ProtocolType, req.Protocol = kmsg.StringPtr("consumer"), kmsg.StringPtr("range")
 		members := make([]string, 0, len(assign))
 		for m := range assign {
 			members = append(members, m)

@@ -40,6 +40,11 @@ func (s *shard) sync(t *runtime.Timers, req *kmsg.SyncGroupRequest, respond func
 	if req.Group == "" {
 		return fail(kerr.InvalidGroupID)
 	}
+	if req.Version >= 5 && (req.ProtocolType == nil || req.Protocol == nil) {
+		// v5 made both required (KIP-559); Kafka refuses before
+		// looking at the group.
+		return fail(kerr.InconsistentGroupProtocol)
+	}
 	if g == nil || g.state == stateEmpty || g.state == stateDead {
 		return fail(kerr.UnknownMemberID)
 	}
@@ -146,13 +151,20 @@ func (s *shard) leave(t *runtime.Timers, req *kmsg.LeaveGroupRequest, resp *kmsg
 		resp.ErrorCode = kerr.InvalidGroupID.Code
 		return nil
 	}
-	if g == nil {
-		resp.ErrorCode = kerr.UnknownMemberID.Code
-		return nil
-	}
 	leaving := req.Members
 	if req.Version < 3 {
 		leaving = []kmsg.LeaveGroupRequestMember{{MemberID: req.MemberID}}
+	}
+	if g == nil {
+		// As Kafka: the request succeeds, each member is unknown.
+		for _, l := range leaving {
+			rm := kmsg.NewLeaveGroupResponseMember()
+			rm.MemberID, rm.InstanceID, rm.ErrorCode = l.MemberID, l.InstanceID, kerr.UnknownMemberID.Code
+			if req.Version >= 3 {
+				resp.Members = append(resp.Members, rm)
+			}
+		}
+		return nil
 	}
 	var recs []runtime.Record
 	for _, l := range leaving {
