@@ -6,15 +6,22 @@ package cli
 // the first record at or after the committed offset.
 
 import (
+	"context"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
+// maxLagTimeWait bounds the reads behind --lag-time, so that a partition
+// with nothing readable after its committed offset does not hold up the
+// whole report for the full --timeout.
+const maxLagTimeWait = 5 * time.Second
+
 // fillLagTimes sets LagTime on every row: "-" without a committed offset or
 // log end offset, "0s" when nothing is unconsumed, otherwise the age of the
 // first unconsumed record. Partitions whose first unconsumed record cannot be
-// read within --timeout (only control records, or a fetch error) print "-".
+// read within maxLagTimeWait or --timeout, whichever is shorter (only control
+// records follow the committed offset, or the fetch fails), print "-".
 func (s *groupService) fillLagTimes(rows []offsetRow) {
 	want := map[string]map[int32]kgo.Offset{}
 	for i := range rows {
@@ -59,7 +66,8 @@ func (s *groupService) firstRecordTimes(want map[string]map[int32]kgo.Offset) ma
 	for _, ps := range want {
 		pending += len(ps)
 	}
-	ctx, cancel := s.ctx()
+	wait := min(time.Duration(s.o.timeoutMs)*time.Millisecond, maxLagTimeWait)
+	ctx, cancel := context.WithTimeout(cmdContext(s.cmd), wait)
 	defer cancel()
 	for pending > 0 && ctx.Err() == nil {
 		fetches := cl.PollFetches(ctx)

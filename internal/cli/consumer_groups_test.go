@@ -203,6 +203,17 @@ func TestConsumerGroupsListEmptyCluster(t *testing.T) {
 	if err != nil || out != "" {
 		t.Fatalf("--list: %q, %v", out, err)
 	}
+	_, _, err = runCLI(t, "", "consumer-groups", "--bootstrap-server", bs, "--list", "--command-config", filepath.Join(t.TempDir(), "missing.properties"))
+	if err == nil || !strings.Contains(err.Error(), "read properties file") {
+		t.Fatalf("--command-config of a missing file: %v", err)
+	}
+	props := filepath.Join(t.TempDir(), "admin.properties")
+	if err := os.WriteFile(props, []byte("client.id=cg-admin\nrequest.timeout.ms=5000\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out := mustRun(t, "", "consumer-groups", "--bootstrap-server", bs, "--list", "--command-config", props); out != "" {
+		t.Fatalf("--list with --command-config: %q", out)
+	}
 	out = mustRun(t, "", "consumer-groups", "--bootstrap-server", bs, "--list", "--state", "--type")
 	if out != "GROUP                     TYPE                 STATE               \n" {
 		t.Fatalf("--list --state --type: %q", out)
