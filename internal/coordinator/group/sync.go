@@ -156,13 +156,16 @@ func (s *shard) leave(t *runtime.Timers, req *kmsg.LeaveGroupRequest, resp *kmsg
 		leaving = []kmsg.LeaveGroupRequestMember{{MemberID: req.MemberID}}
 	}
 	if g == nil {
-		// As Kafka: the request succeeds, each member is unknown.
+		// As Kafka: each member is unknown; from v3 that is per member
+		// and the request itself succeeds.
+		if req.Version < 3 {
+			resp.ErrorCode = kerr.UnknownMemberID.Code
+			return nil
+		}
 		for _, l := range leaving {
 			rm := kmsg.NewLeaveGroupResponseMember()
 			rm.MemberID, rm.InstanceID, rm.ErrorCode = l.MemberID, l.InstanceID, kerr.UnknownMemberID.Code
-			if req.Version >= 3 {
-				resp.Members = append(resp.Members, rm)
-			}
+			resp.Members = append(resp.Members, rm)
 		}
 		return nil
 	}
