@@ -135,6 +135,9 @@ func (f *cleanFilter) filter(h *record.Header, batch []byte) ([]byte, bool, erro
 // transaction with no data left whose delete horizon has passed; such a
 // marker first gets a horizon stamped.
 func (f *cleanFilter) filterControl(h *record.Header, batch []byte, keepEmpty bool) ([]byte, bool, error) {
+	if h.RecordCount == 0 {
+		return batch, false, nil // emptied by a Kafka cleaner: nothing left to decide
+	}
 	c, err := record.ParseControlBatch(h, batch)
 	if err != nil {
 		return nil, false, err
@@ -145,7 +148,9 @@ func (f *cleanFilter) filterControl(h *record.Header, batch []byte, keepEmpty bo
 	horizon, has := h.DeleteHorizon()
 	switch {
 	case has && horizon <= f.nowMs && keepEmpty:
-		return record.BuildEmpty(*h, h.MaxTimestamp), true, nil
+		// Kafka would keep an empty control batch here; we keep the
+		// marker whole, which replays to the same producer state.
+		return batch, false, nil
 	case has && horizon <= f.nowMs:
 		return nil, true, nil
 	case has:

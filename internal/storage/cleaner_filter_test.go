@@ -84,6 +84,13 @@ func TestCleanFilter(t *testing.T) {
 			latest:    map[string]int64{"a": 30},
 			producers: map[int64]producerLast{7: {lastOffset: 11}},
 			empty:     true},
+		{name: "control batch emptied by a Kafka cleaner stays as is",
+			batch: func(t *testing.T) []byte {
+				return record.BuildEmpty(record.Header{BaseOffset: 10, PartitionLeaderEpoch: -1, Attributes: record.AttrControl | record.AttrTransactional,
+					ProducerID: 7, BaseSequence: -1}, 5)
+			},
+			unchanged: true,
+			empty:     true},
 		{name: "producer's older superseded batch goes",
 			batch:     func(t *testing.T) []byte { return build(t, 10, 0, 5, 7, rec{"a", "1"}) },
 			latest:    map[string]int64{"a": 30},

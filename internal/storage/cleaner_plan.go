@@ -112,6 +112,9 @@ func (l *Log) buildOffsetMap(p *cleanPlan, offsets *offsetMap) (int64, error) {
 				return nil
 			}
 			if h.IsControl() {
+				if h.RecordCount == 0 {
+					return nil
+				}
 				c, err := record.ParseControlBatch(h, batch)
 				if err != nil {
 					return err

@@ -325,6 +325,10 @@ func (l *Log) rebuildProducerState() error {
 // readMarker decodes the transaction marker of the control batch at pos;
 // nil for other control records.
 func (s *segment) readMarker(pos int64, h *record.Header) (*txnMarker, error) {
+	if h.RecordCount == 0 {
+		// A cleaner emptied it: its whole transaction is gone.
+		return nil, nil
+	}
 	batch := make([]byte, h.Size())
 	if _, err := s.log.ReadAt(batch, pos); err != nil {
 		return nil, fmt.Errorf("storage: read segment %s at %d: %w", s.logPath(), pos, err)
