@@ -9,10 +9,13 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/odradek/odradek/internal/testserver"
 )
+
+var kerrUnknownTP = kerr.UnknownTopicOrPartition.Error()
 
 // consumeGroup consumes n records as a member of group and commits them.
 func consumeGroup(t *testing.T, bootstrap, group, topic string, n int, opts ...kgo.Opt) map[int32]int64 {
@@ -245,4 +248,27 @@ func TestGroupOffsetsSurviveKill9(t *testing.T) {
 	p.wait()
 	p2 := startProc(t, dir, port, ctrl)
 	sameOffsets(t, "after kill -9", committed(t, p2.bootstrap, "survivor"), want)
+}
+
+// TestOffsetCommitUnknownPartition: as in Kafka, a commit for a partition
+// that does not exist is refused per partition; the others are stored.
+func TestOffsetCommitUnknownPartition(t *testing.T) {
+	srv := startServer(t)
+	adm := newAdmin(t, srv.Bootstrap)
+	createTopic(t, adm, "known", 1, nil)
+	var os kadm.Offsets
+	os.Add(kadm.Offset{Topic: "known", Partition: 0, At: 4, LeaderEpoch: -1})
+	os.Add(kadm.Offset{Topic: "known", Partition: 3, At: 4, LeaderEpoch: -1})
+	os.Add(kadm.Offset{Topic: "missing", Partition: 0, At: 4, LeaderEpoch: -1})
+	resp, err := adm.CommitOffsets(ctxT(t), "admin-commits", os)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	resp.Each(func(o kadm.OffsetResponse) { got[fmt.Sprintf("%s-%d", o.Topic, o.Partition)] = fmt.Sprint(o.Err) })
+	want := map[string]string{"known-0": "<nil>", "known-3": kerrUnknownTP, "missing-0": kerrUnknownTP}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("commit results %v, want %v", got, want)
+	}
+	sameOffsets(t, "stored", committed(t, srv.Bootstrap, "admin-commits"), map[int32]int64{0: 4})
 }
