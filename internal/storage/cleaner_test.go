@@ -204,9 +204,17 @@ func TestCleanerKeepsProducerBatches(t *testing.T) {
 	if len(hs) != 2 || hs[0].RecordCount != 0 || hs[0].ProducerID != 9 || hs[0].LastOffset() != 1 || hs[0].BaseSequence != 0 {
 		t.Fatalf("producer batch not kept empty: %+v", hs)
 	}
-	// Its sequence state is intact, also when rebuilt after a crash.
+	// Its sequence state is intact, also when rebuilt from the log alone
+	// after a crash.
+	snaps, _ := filepath.Glob(filepath.Join(l.Dir(), "*"+snapshotSuffix))
+	for _, p := range snaps {
+		os.Remove(p)
+	}
 	e.crash()
 	l = e.log("c", 0, cfg)
+	if _, err := l.Append(buildBatch(t, idemBatch(1, nowMs(), 9, 0, 5)), AppendOptions{AssignOffsets: true}); err == nil {
+		t.Fatalf("out-of-sequence batch accepted: producer state was lost")
+	}
 	mustAppend(t, l, buildBatch(t, idemBatch(1, nowMs(), 9, 0, 2)))
 }
 
