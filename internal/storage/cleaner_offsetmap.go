@@ -19,14 +19,12 @@ const (
 type offsetMap struct {
 	m        map[[md5.Size]byte]int64
 	capacity int
-	// end is one past the last offset whose records were all added.
-	end int64
 }
 
 // newOffsetMap sizes a map for a dedupe buffer of bufferBytes.
 func newOffsetMap(bufferBytes int64) *offsetMap {
 	capacity := int(float64(bufferBytes) * offsetMapLoadFactor / offsetMapEntryBytes)
-	return &offsetMap{m: map[[md5.Size]byte]int64{}, capacity: max(capacity, 1), end: -1}
+	return &offsetMap{m: map[[md5.Size]byte]int64{}, capacity: max(capacity, 1)}
 }
 
 // fits reports whether n more keys are sure to fit.

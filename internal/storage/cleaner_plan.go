@@ -146,7 +146,6 @@ func (l *Log) buildOffsetMap(p *cleanPlan, offsets *offsetMap) (int64, error) {
 			return 0, err
 		}
 	}
-	offsets.end = end
 	return end, nil
 }
 
