@@ -172,6 +172,9 @@ func (o *consumerGroupsOpts) validate(cmd *cobra.Command) error {
 	if o.delOffsets && (!set("group") || !set("topic")) {
 		return errors.New("Option [delete-offsets] takes the following options: [group], [topic]")
 	}
+	if o.delOffsets && len(o.groups) > 1 {
+		return errors.New("Found multiple arguments for option group, but you asked for only one")
+	}
 	if o.resetOffsets {
 		if o.dryRun && o.execute {
 			return errors.New("Option [reset-offsets] only accepts one of [execute] and [dry-run]")

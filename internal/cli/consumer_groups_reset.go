@@ -300,7 +300,7 @@ func (s *groupService) partitionsOfTopicArgs(args []string) ([]topicPartition, e
 	for _, t := range whole {
 		d := topics[t]
 		if d.Err != nil {
-			return nil, fmt.Errorf("topic %s: %w", t, d.Err)
+			return nil, &kafkaError{err: d.Err, msg: fmt.Sprintf("topic %s: %s", t, errorDescription(d.Err))}
 		}
 		for _, p := range d.Partitions.Sorted() {
 			out = append(out, topicPartition{t, p.Partition})

@@ -33,6 +33,7 @@ func TestConsumerGroupsValidation(t *testing.T) {
 		{append([]string{"--delete"}, bs...), "Option [delete] takes one of these options: [all-groups], [group]"},
 		{append([]string{"--delete", "--group", "g", "--topic", "t"}, bs...), "The consumer does not support topic-specific offset deletion from a consumer group."},
 		{append([]string{"--delete-offsets", "--group", "g"}, bs...), "Option [delete-offsets] takes the following options: [group], [topic]"},
+		{append([]string{"--delete-offsets", "--group", "g", "--group", "h", "--topic", "t"}, bs...), "Found multiple arguments for option group, but you asked for only one"},
 		{append([]string{"--reset-offsets", "--group", "g", "--to-earliest", "--all-topics", "--dry-run", "--execute"}, bs...), "Option [reset-offsets] only accepts one of [execute] and [dry-run]"},
 		{append([]string{"--reset-offsets", "--to-earliest", "--all-topics"}, bs...), "Option [reset-offsets] takes one of these options: [all-groups], [group]"},
 		{append([]string{"--reset-offsets", "--group", "g", "--all-topics"}, bs...), "Option '[reset-offsets]' requires one of the following scenarios: [[to-offset], [shift-by]"},
@@ -408,6 +409,14 @@ func TestConsumerGroupsLifecycle(t *testing.T) {
 	if !strings.HasPrefix(out, "Request succeeded for deleting offsets from group cg-app.\n") || !strings.Contains(out, "Successful") {
 		t.Fatalf("delete-offsets:\n%s", out)
 	}
+	_, _, err = runCLI(t, "", "consumer-groups", "--bootstrap-server", bs, "--reset-offsets", "--group", "cg-app", "--topic", "cg-nope", "--to-earliest")
+	if err == nil || err.Error() != "topic cg-nope: This server does not host this topic-partition." {
+		t.Fatalf("reset of a missing topic: %v", err)
+	}
+	_, _, err = runCLI(t, "", "consumer-groups", "--bootstrap-server", bs, "--reset-offsets", "--group", "cg-app", "--topic", "cg-orders:7", "--to-earliest")
+	if err == nil || err.Error() != `The partitions "cg-orders-7" do not exist` {
+		t.Fatalf("reset of a missing partition: %v", err)
+	}
 	if out := cg("--delete", "--group", "cg-app"); out != "Deletion of requested consumer groups ('cg-app') was successful.\n" {
 		t.Fatalf("delete: %q", out)
 	}
@@ -433,9 +442,14 @@ func TestConsumerGroupsDescribeKIP848(t *testing.T) {
 	}
 	// The member owns all three partitions once the assignment reconciles;
 	// polling drives the heartbeats that deliver it.
-	for i := 0; !strings.Contains(cg("--describe", "--group", "cg-next", "--members"), "cg-next-client  3"); i++ {
+	for i := 0; ; i++ {
+		// Until the first heartbeat the group does not exist.
+		out, _, err := runCLI(t, "", "consumer-groups", "--bootstrap-server", bs, "--describe", "--group", "cg-next", "--members")
+		if err == nil && strings.Contains(out, "cg-next-client  3") {
+			break
+		}
 		if i == 600 {
-			t.Fatal("the member never owned the topic's 3 partitions")
+			t.Fatalf("the member never owned the topic's 3 partitions: %v\n%s", err, out)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		cons.PollFetches(ctx)
