@@ -186,6 +186,8 @@ func (s *shard) prepareRebalance(t *runtime.Timers, g *classicGroup) []runtime.R
 				r.ErrorCode = kerr.RebalanceInProgress.Code
 				m.syncWaiter(r)
 				m.syncWaiter = nil
+				// Answered now: its session runs from here.
+				s.scheduleHeartbeat(t, g, m)
 			}
 		}
 	}
