@@ -91,6 +91,17 @@ func (p *Partition) checkLeaderLocked(current int32) error {
 // AppendAsLeader validates and appends a produce request's records. With
 // acks=-1 the ISR must have at least minISR members.
 func (p *Partition) AppendAsLeader(records []byte, acks int16, minISR int) (storage.AppendResult, error) {
+	return p.appendAsLeader(records, acks, minISR, storage.OriginClient)
+}
+
+// AppendAsCoordinator appends records a coordinator built (group metadata,
+// offsets, transaction markers), which storage validates as the
+// coordinator's rather than a client's.
+func (p *Partition) AppendAsCoordinator(records []byte) (storage.AppendResult, error) {
+	return p.appendAsLeader(records, 1, 1, storage.OriginCoordinator)
+}
+
+func (p *Partition) appendAsLeader(records []byte, acks int16, minISR int, origin storage.AppendOrigin) (storage.AppendResult, error) {
 	p.mu.Lock()
 	if p.leader != p.nodeID {
 		p.mu.Unlock()
@@ -102,7 +113,7 @@ func (p *Partition) AppendAsLeader(records []byte, acks int16, minISR int) (stor
 	}
 	epoch := p.leaderEpoch
 	p.mu.Unlock()
-	res, err := p.log.Append(records, storage.AppendOptions{LeaderEpoch: epoch, AssignOffsets: true})
+	res, err := p.log.Append(records, storage.AppendOptions{LeaderEpoch: epoch, AssignOffsets: true, Origin: origin})
 	if err != nil {
 		return res, err
 	}

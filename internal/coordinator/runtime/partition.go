@@ -18,7 +18,7 @@ type ReplicaLog struct {
 
 // Append writes as leader with acks=-1 semantics checked at commit time.
 func (l ReplicaLog) Append(batch []byte) (int64, error) {
-	res, err := l.Part.AppendAsLeader(batch, 1, 1)
+	res, err := l.Part.AppendAsCoordinator(batch)
 	if err != nil {
 		return 0, err
 	}
