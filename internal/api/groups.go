@@ -107,3 +107,15 @@ func (b *Broker) handleDescribeGroups(req *kmsg.DescribeGroupsRequest) kmsg.Resp
 func (b *Broker) handleDeleteGroups(ctx context.Context, req *kmsg.DeleteGroupsRequest) kmsg.Response {
 	return b.cfg.Groups.DeleteGroups(ctx, req)
 }
+
+func (b *Broker) handleConsumerGroupHeartbeat(ctx context.Context, rc *network.RequestContext, req *kmsg.ConsumerGroupHeartbeatRequest) kmsg.Response {
+	clientID := ""
+	if rc != nil {
+		clientID = rc.Header.ClientID
+	}
+	return b.cfg.Groups.ConsumerGroupHeartbeat(ctx, req, clientID, clientHost(rc))
+}
+
+func (b *Broker) handleConsumerGroupDescribe(req *kmsg.ConsumerGroupDescribeRequest) kmsg.Response {
+	return b.cfg.Groups.ConsumerGroupDescribe(req)
+}

@@ -105,7 +105,7 @@ func (b *Broker) Unsupported(rc *network.RequestContext, req kmsg.Request) kmsg.
 }
 
 // groupAPIs are served only with a group coordinator.
-var groupAPIs = map[int16]bool{8: true, 9: true, 11: true, 12: true, 13: true, 14: true, 15: true, 16: true, 42: true, 47: true}
+var groupAPIs = map[int16]bool{8: true, 9: true, 11: true, 12: true, 13: true, 14: true, 15: true, 16: true, 42: true, 47: true, 68: true, 69: true}
 
 func (b *Broker) image() *metadata.Image { return b.cfg.Loader.Image() }
 
@@ -161,6 +161,10 @@ func (b *Broker) Handle(ctx context.Context, rc *network.RequestContext, req kms
 		return b.handleDescribeGroups(r), nil
 	case *kmsg.DeleteGroupsRequest:
 		return b.handleDeleteGroups(ctx, r), nil
+	case *kmsg.ConsumerGroupHeartbeatRequest:
+		return b.handleConsumerGroupHeartbeat(ctx, rc, r), nil
+	case *kmsg.ConsumerGroupDescribeRequest:
+		return b.handleConsumerGroupDescribe(r), nil
 	case *kmsg.OffsetCommitRequest:
 		return b.handleOffsetCommit(ctx, r), nil
 	case *kmsg.OffsetFetchRequest:

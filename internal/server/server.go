@@ -17,6 +17,7 @@ import (
 	"github.com/odradek/odradek/internal/config"
 	"github.com/odradek/odradek/internal/controller"
 	"github.com/odradek/odradek/internal/coordinator/group"
+	"github.com/odradek/odradek/internal/coordinator/group/consumer"
 	"github.com/odradek/odradek/internal/metadata"
 	"github.com/odradek/odradek/internal/metaprops"
 	"github.com/odradek/odradek/internal/network"
@@ -190,6 +191,12 @@ func (s *Server) startBroker(ctx context.Context) error {
 			// offset.metadata.max.bytes is not configurable yet;
 			// this is Kafka's default.
 			MaxMetadataSize: 4096,
+			Consumer: consumer.Config{
+				SessionTimeout:    cfg.Millis("group.consumer.session.timeout.ms"),
+				HeartbeatInterval: cfg.Millis("group.consumer.heartbeat.interval.ms"),
+				MaxSize:           int(cfg.Int("group.consumer.max.size")),
+				Assignors:         cfg.List("group.consumer.assignors"),
+			},
 		},
 		NodeID:         cfg.NodeID,
 		NumPartitions:  cfg.OffsetsTopicNumPartitions,

@@ -9,7 +9,7 @@ import (
 	"github.com/odradek/odradek/internal/coordinator/runtime"
 )
 
-// GroupType of every group this package hosts (ListGroups v5 types filter).
+// classicType is the group type of classic groups (ListGroups v5 types filter).
 const classicType = "classic"
 
 func (s *shard) listGroups(states, types map[string]bool) []kmsg.ListGroupsResponseGroup {
@@ -45,6 +45,9 @@ func lower(s string) string {
 }
 
 func (s *shard) describeGroup(id string, version int16) kmsg.DescribeGroupsResponseGroup {
+	if s.consumers[id] != nil {
+		return describeConsumerAsClassic(id, version)
+	}
 	dg := kmsg.NewDescribeGroupsResponseGroup()
 	dg.Group = id
 	g := s.groups[id]
@@ -77,8 +80,11 @@ func (s *shard) describeGroup(id string, version int16) kmsg.DescribeGroupsRespo
 	return dg
 }
 
-// deleteGroup removes an empty group and its offsets.
-func (s *shard) deleteGroup(id string) (runtime.Result, *kerr.Error) {
+// deleteGroup removes an empty group (classic or consumer) and its offsets.
+func (s *shard) deleteGroup(t *runtime.Timers, id string) (runtime.Result, *kerr.Error) {
+	if cg := s.consumers[id]; cg != nil {
+		return s.deleteConsumerGroup(t, cg)
+	}
 	g := s.groups[id]
 	switch {
 	case g == nil:

@@ -46,6 +46,8 @@ type Coordinator struct {
 	log  *slog.Logger
 	// cleanups are offset deletions for deleted topics still running.
 	cleanups sync.WaitGroup
+	// topics is the topic image consumer groups assign from.
+	topics *topicSource
 }
 
 // New builds a coordinator hosting nothing until metadata says so.
@@ -59,13 +61,13 @@ func New(opts Options) *Coordinator {
 	if opts.NewMemberID == nil {
 		opts.NewMemberID = randomMemberID
 	}
-	c := &Coordinator{opts: opts, log: opts.Logger}
+	c := &Coordinator{opts: opts, log: opts.Logger, topics: &topicSource{}}
 	cfg := &c.opts.Config
 	c.rt = runtime.New(runtime.Config{
 		Clock:  opts.Clock,
 		Logger: opts.Logger,
 		NewShard: func(p int32) runtime.Shard {
-			return newShard(cfg, p)
+			return newShard(cfg, opts.Clock, c.topics, p)
 		},
 	})
 	return c
@@ -113,6 +115,7 @@ func (c *Coordinator) OnMetadataUpdate(delta *metadata.Delta, img *metadata.Imag
 		}
 		c.deleteOffsetsOfTopics(names)
 	}
+	c.publishTopics(img)
 	t := img.Topic(Topic)
 	hosted := c.rt.Hosted()
 	if t == nil {

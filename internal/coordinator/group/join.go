@@ -22,7 +22,26 @@ func joinError(req *kmsg.JoinGroupRequest, code int16, memberID string) *kmsg.Jo
 
 // join handles a JoinGroup. respond is called exactly once, now or when
 // the rebalance completes; it must not block.
+// join handles a classic JoinGroup. An empty consumer group with the same
+// id gives way to the classic group; one with members refuses the join
+// with INCONSISTENT_GROUP_PROTOCOL, since classic members inside consumer
+// groups are not supported (Kafka 4.3 admits them).
 func (s *shard) join(t *runtime.Timers, req *kmsg.JoinGroupRequest, clientID, host string, respond func(*kmsg.JoinGroupResponse)) []runtime.Record {
+	var pre []runtime.Record
+	if cg := s.consumers[req.Group]; cg != nil {
+		tombs, err := cg.DeleteRecords()
+		if err != nil {
+			respond(joinError(req, kerr.InconsistentGroupProtocol.Code, req.MemberID))
+			return nil
+		}
+		pre = encodeConsumerRecords(tombs)
+		t.Cancel(consumerTimerKey(req.Group))
+		delete(s.consumers, req.Group)
+	}
+	return append(pre, s.joinClassic(t, req, clientID, host, respond)...)
+}
+
+func (s *shard) joinClassic(t *runtime.Timers, req *kmsg.JoinGroupRequest, clientID, host string, respond func(*kmsg.JoinGroupResponse)) []runtime.Record {
 	now := t.Now().UnixMilli()
 	fail := func(code int16) []runtime.Record { respond(joinError(req, code, req.MemberID)); return nil }
 	session := msDur(req.SessionTimeoutMillis)

@@ -63,7 +63,14 @@ func (s *shard) commit(t *runtime.Timers, req *kmsg.OffsetCommitRequest, resp *k
 		setAll(kerr.InvalidGroupID.Code)
 		return runtime.Result{}
 	}
-	g, e := s.validateCommit(t, req.Group, req.MemberID, req.InstanceID, req.Generation)
+	var g *classicGroup
+	var e *kerr.Error
+	var check func(topic string, partition int32) int16
+	if cg := s.consumers[req.Group]; cg != nil {
+		check, e = s.validateConsumerCommit(cg, req)
+	} else {
+		g, e = s.validateCommit(t, req.Group, req.MemberID, req.InstanceID, req.Generation)
+	}
 	if e != nil {
 		setAll(e.Code)
 		return runtime.Result{}
@@ -81,6 +88,12 @@ func (s *shard) commit(t *runtime.Timers, req *kmsg.OffsetCommitRequest, resp *k
 			if rp.Metadata != nil {
 				md = *rp.Metadata
 			}
+			if check != nil {
+				if code := check(rt.Topic, rp.Partition); code != 0 {
+					resp.Topics[i].Partitions[j].ErrorCode = code
+					continue
+				}
+			}
 			if len(md) > s.cfg.MaxMetadataSize {
 				resp.Topics[i].Partitions[j].ErrorCode = kerr.OffsetMetadataTooLarge.Code
 				continue
@@ -94,7 +107,7 @@ func (s *shard) commit(t *runtime.Timers, req *kmsg.OffsetCommitRequest, resp *k
 		}
 	}
 	return runtime.Result{Records: recs, Apply: func() {
-		if g == nil && s.groups[req.Group] == nil {
+		if g == nil && s.groups[req.Group] == nil && s.consumers[req.Group] == nil {
 			s.groups[req.Group] = newClassicGroup(req.Group, now)
 		}
 		for _, p := range puts {

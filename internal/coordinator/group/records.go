@@ -6,12 +6,14 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/odradek/odradek/internal/coordinator/group/consumer"
 	"github.com/odradek/odradek/internal/coordinator/runtime"
 )
 
 // Record key versions in __consumer_offsets, as Kafka writes them: 0 and 1
 // are offset commits, 2 is classic group metadata. Higher versions belong
-// to the consumer group protocol (KIP-848) and are skipped here.
+// to the consumer group protocol (KIP-848): those the consumer package
+// knows are replayed into consumer groups, others are skipped.
 const (
 	keyOffsetCommit  = 1
 	keyGroupMetadata = 2
@@ -66,7 +68,11 @@ func (s *shard) Replay(offset int64, key, value []byte) error {
 	if len(key) < 2 {
 		return fmt.Errorf("record at offset %d has a %d-byte key", offset, len(key))
 	}
-	switch binary.BigEndian.Uint16(key) {
+	kv := int16(binary.BigEndian.Uint16(key))
+	if consumer.IsConsumerGroupRecordType(kv) {
+		return s.replayConsumer(offset, key, value)
+	}
+	switch kv {
 	case 0, 1:
 		var k kmsg.OffsetCommitKey
 		if err := k.ReadFrom(key); err != nil {
@@ -88,7 +94,7 @@ func (s *shard) Replay(offset int64, key, value []byte) error {
 			e.leaderEpoch = -1
 		}
 		s.putOffset(k.Group, k.Topic, k.Partition, e)
-		if s.groups[k.Group] == nil {
+		if s.groups[k.Group] == nil && s.consumers[k.Group] == nil {
 			s.groups[k.Group] = newClassicGroup(k.Group, v.CommitTimestamp)
 		}
 	case 2:

@@ -215,7 +215,7 @@ func (c *Coordinator) DeleteGroups(ctx context.Context, req *kmsg.DeleteGroupsRe
 		rg.Group = id
 		var code int16
 		err := c.write(ctx, id, func(s *shard, t *runtime.Timers) (runtime.Result, error) {
-			res, e := s.deleteGroup(id)
+			res, e := s.deleteGroup(t, id)
 			if e != nil {
 				code = e.Code
 			}
@@ -247,7 +247,9 @@ func (c *Coordinator) ListGroups(req *kmsg.ListGroupsRequest) *kmsg.ListGroupsRe
 			continue
 		}
 		_ = c.rt.Read(p, func(rs runtime.Shard, _ *runtime.Timers) error {
-			resp.Groups = append(resp.Groups, rs.(*shard).listGroups(states, types)...)
+			sh := rs.(*shard)
+			resp.Groups = append(resp.Groups, sh.listGroups(states, types)...)
+			resp.Groups = append(resp.Groups, sh.listConsumerGroups(states, types)...)
 			return nil
 		})
 	}

@@ -6,6 +6,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/odradek/odradek/internal/clock"
+	"github.com/odradek/odradek/internal/coordinator/group/consumer"
 	"github.com/odradek/odradek/internal/coordinator/runtime"
 )
 
@@ -19,6 +21,8 @@ type Config struct {
 	OffsetsRetention       time.Duration // offsets.retention.minutes
 	RetentionCheckInterval time.Duration // offsets.retention.check.interval.ms
 	MaxMetadataSize        int           // offset.metadata.max.bytes
+	// Consumer configures KIP-848 consumer groups (group.consumer.*).
+	Consumer consumer.Config
 	// NewMemberID makes a member id for a client id; randomness is
 	// injected so tests are deterministic.
 	NewMemberID func(clientID string) string
@@ -43,10 +47,19 @@ type shard struct {
 	partition int32
 	groups    map[string]*classicGroup
 	offsets   map[string]map[topicPartition]*offsetEntry
+
+	// consumers are the KIP-848 consumer groups; an id is either here or
+	// in groups, never both.
+	consumers map[string]*consumer.Group
+	clk       clock.Clock
+	topics    *topicSource
+	md        consumer.Metadata
+	topicIDs  map[string][16]byte
 }
 
-func newShard(cfg *Config, partition int32) *shard {
-	return &shard{cfg: cfg, partition: partition, groups: map[string]*classicGroup{}, offsets: map[string]map[topicPartition]*offsetEntry{}}
+func newShard(cfg *Config, clk clock.Clock, topics *topicSource, partition int32) *shard {
+	return &shard{cfg: cfg, partition: partition, groups: map[string]*classicGroup{}, offsets: map[string]map[topicPartition]*offsetEntry{},
+		consumers: map[string]*consumer.Group{}, clk: clk, topics: topics, topicIDs: map[string][16]byte{}}
 }
 
 func (s *shard) putOffset(group, topic string, partition int32, e *offsetEntry) {
@@ -77,13 +90,19 @@ func (s *shard) Loaded(t *runtime.Timers) {
 			s.scheduleHeartbeat(t, g, m)
 		}
 	}
+	s.refreshMetadata()
+	for _, g := range s.consumers {
+		s.armConsumerTimer(t, g)
+	}
 	s.scheduleExpiry(t)
 }
 
 func (s *shard) scheduleExpiry(t *runtime.Timers) {
 	t.Schedule(expiryTimer, s.cfg.RetentionCheckInterval, func(rs runtime.Shard, t *runtime.Timers) (runtime.Result, error) {
 		sh := rs.(*shard)
-		recs := sh.expireOffsets(t.Now().UnixMilli())
+		now := t.Now().UnixMilli()
+		recs := sh.expireOffsets(now)
+		recs = append(recs, sh.expireConsumerOffsets(t, now)...)
 		sh.scheduleExpiry(t)
 		return runtime.Result{Records: recs}, nil
 	})
