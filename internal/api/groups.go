@@ -6,8 +6,9 @@ package api
 // ListGroups v0-5 (state and type filters), DescribeGroups v0-6,
 // DeleteGroups v0-2. __consumer_offsets is created through the controller
 // the first time a group needs a coordinator, as Kafka auto-creates it.
-// Differs from Kafka: no ACL checks (authorized operations are not
-// reported); consumer groups of KIP-848 are not served here.
+// KIP-848 consumer groups: ConsumerGroupHeartbeat v0-1 and
+// ConsumerGroupDescribe v0-1. Differs from Kafka: no ACL checks
+// (ConsumerGroupDescribe reports authorized operations as for a super user).
 
 import (
 	"context"

@@ -48,6 +48,8 @@ var served = []apiVersion{
 	{Key: 44, Min: 0, Max: 1, Note: "topics and brokers; SET, DELETE, APPEND, SUBTRACT"},
 	{Key: 47, Min: 0, Max: 0, Note: "refuses offsets of topics the group still subscribes to"},
 	{Key: 60, Min: 0, Max: 2},
+	{Key: 68, Min: 0, Max: 1, Note: "KIP-848 consumer groups: uniform and range server assignors, regex subscriptions, static members; no classic members inside consumer groups, no online migration"},
+	{Key: 69, Min: 0, Max: 1, Note: "authorized operations reported as for a super user (no ACLs yet)"},
 	{Key: 75, Min: 0, Max: 0, Note: "cursor paging"},
 }
 
