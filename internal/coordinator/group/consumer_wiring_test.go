@@ -118,6 +118,30 @@ func TestConsumerGroupWiring(t *testing.T) {
 		}
 	}
 
+	fetch := func(member *string, epoch int32) int16 {
+		req := kmsg.NewPtrOffsetFetchRequest()
+		req.Version = 9
+		rg := kmsg.NewOffsetFetchRequestGroup()
+		rg.Group, rg.MemberID, rg.MemberEpoch = "cg", member, epoch
+		req.Groups = append(req.Groups, rg)
+		return h.c.OffsetFetch(context.Background(), req).Groups[0].ErrorCode
+	}
+	for _, tc := range []struct {
+		name   string
+		member *string
+		epoch  int32
+		want   int16
+	}{
+		{"admin", nil, -1, 0},
+		{"member", kmsg.StringPtr(a.id), a.epoch, 0},
+		{"future epoch", kmsg.StringPtr(a.id), a.epoch + 1, kerr.StaleMemberEpoch.Code},
+		{"unknown member", kmsg.StringPtr("ghost"), 1, kerr.UnknownMemberID.Code},
+	} {
+		if got := fetch(tc.member, tc.epoch); got != tc.want {
+			t.Errorf("offset fetch by %s: code %d, want %d", tc.name, got, tc.want)
+		}
+	}
+
 	// Group ids are shared: a classic join to a live consumer group fails.
 	jr := h.join(joinReq("cg", "", ""), "classic")()
 	if jr == nil || jr.ErrorCode != kerr.InconsistentGroupProtocol.Code {

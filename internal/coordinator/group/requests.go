@@ -141,7 +141,7 @@ func (c *Coordinator) OffsetFetch(ctx context.Context, req *kmsg.OffsetFetchRequ
 				topics = append(topics, kmsg.OffsetFetchRequestGroupTopic{Topic: t.Topic, Partitions: t.Partitions})
 			}
 		}
-		gts, code := c.fetchOne(req.Group, topics)
+		gts, code := c.fetchOne(req.Group, topics, nil, -1)
 		resp.ErrorCode = code
 		for _, gt := range gts {
 			ot := kmsg.NewOffsetFetchResponseTopic()
@@ -171,7 +171,7 @@ func (c *Coordinator) OffsetFetch(ctx context.Context, req *kmsg.OffsetFetchRequ
 	for _, rg := range req.Groups {
 		og := kmsg.NewOffsetFetchResponseGroup()
 		og.Group = rg.Group
-		gts, code := c.fetchOne(rg.Group, rg.Topics)
+		gts, code := c.fetchOne(rg.Group, rg.Topics, rg.MemberID, rg.MemberEpoch)
 		og.ErrorCode = code
 		og.Topics = gts
 		resp.Groups = append(resp.Groups, og)
@@ -179,19 +179,33 @@ func (c *Coordinator) OffsetFetch(ctx context.Context, req *kmsg.OffsetFetchRequ
 	return resp
 }
 
-func (c *Coordinator) fetchOne(group string, topics []kmsg.OffsetFetchRequestGroupTopic) ([]kmsg.OffsetFetchResponseGroupTopic, int16) {
+// fetchOne answers one group's offsets. A consumer-protocol member
+// (OffsetFetch v9+) must name itself with a known member id and an epoch
+// not above its own; admin tools send no member id and epoch -1.
+func (c *Coordinator) fetchOne(group string, topics []kmsg.OffsetFetchRequestGroupTopic, memberID *string, memberEpoch int32) ([]kmsg.OffsetFetchResponseGroupTopic, int16) {
 	if group == "" {
 		return nil, kerr.InvalidGroupID.Code
 	}
 	var out []kmsg.OffsetFetchResponseGroupTopic
+	var code int16
 	err := c.read(group, func(s *shard) error {
+		if cg := s.consumers[group]; cg != nil && !(memberID == nil && memberEpoch < 0) {
+			id := ""
+			if memberID != nil {
+				id = *memberID
+			}
+			if _, e := cg.ValidateOffsetCommit(id, memberEpoch); e != nil {
+				code = e.Code
+				return nil
+			}
+		}
 		out = s.fetchGroup(group, topics)
 		return nil
 	})
 	if err != nil {
 		return nil, codeOf(err)
 	}
-	return out, 0
+	return out, code
 }
 
 // OffsetDelete deletes a group's offsets for topics it no longer consumes.
