@@ -61,7 +61,12 @@ func (b *Broker) handleFetch(ctx context.Context, req *kmsg.FetchRequest) *kmsg.
 	incremental := false
 	switch {
 	case req.Version < 7 || (req.SessionID == 0 && req.SessionEpoch == finalEpoch):
-	case req.SessionID == 0 && req.SessionEpoch == initialEpoch:
+	case req.SessionEpoch == initialEpoch:
+		// A client restarting its session sends its old id with epoch 0:
+		// drop the old one and start afresh, as Kafka does.
+		if req.SessionID != 0 {
+			b.sessions.remove(req.SessionID)
+		}
 		sess = b.sessions.create()
 	case req.SessionID == 0:
 		resp.ErrorCode = kerr.InvalidFetchSessionEpoch.Code

@@ -81,13 +81,7 @@ func TestConsumerProtocolGroup(t *testing.T) {
 	join := func() {
 		cl, err := kgo.NewClient(kgo.SeedBrokers(srv.Bootstrap), kgo.ConsumerGroup(group), kgo.ConsumeTopics(topic),
 			kgo.Balancers(kgo.RangeBalancer()), kgo.ServerSideBalancer(), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
-			kgo.AutoCommitInterval(100*time.Millisecond),
-			// Fetch sessions are off: the broker answers a session reset
-			// (the old session id with epoch 0, sent after a revocation
-			// cancelled a fetch in flight) with INVALID_FETCH_SESSION_EPOCH
-			// instead of opening a new session, and the client retries
-			// forever. That is a fetch-session bug, not a group one.
-			kgo.DisableFetchSessions())
+			kgo.AutoCommitInterval(100*time.Millisecond))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -76,6 +76,15 @@ func TestIncrementalFetchSessions(t *testing.T) {
 	if r := fetch(0, 5, nil); r.ErrorCode != kerr.InvalidFetchSessionEpoch.Code {
 		t.Fatalf("epoch without session: code %d", r.ErrorCode)
 	}
+	// Restarting with the old id and epoch 0 opens a fresh session.
+	restart := fetch(sid, 0, map[int32]int64{0: 0, 1: 0})
+	if restart.ErrorCode != 0 || restart.SessionID == 0 || count(restart) != 2 {
+		t.Fatalf("session restart: code %d session %d partitions %d", restart.ErrorCode, restart.SessionID, count(restart))
+	}
+	if r := fetch(sid, 3, nil); sid != restart.SessionID && r.ErrorCode != kerr.FetchSessionIDNotFound.Code {
+		t.Fatalf("old session after restart: code %d", r.ErrorCode)
+	}
+	sid = restart.SessionID
 	// Closing the session (epoch -1) fetches sessionless.
 	if r := fetch(sid, -1, map[int32]int64{0: 0}); r.ErrorCode != 0 || r.SessionID != 0 || count(r) != 1 {
 		t.Fatalf("close session: code %d session %d", r.ErrorCode, r.SessionID)
