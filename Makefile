@@ -2,7 +2,7 @@
 GO ?= go
 export GOFLAGS ?= -mod=mod
 
-.PHONY: all build test test-go test-interop interop-deps bench fuzz clean
+.PHONY: all build test test-go test-interop interop-deps bench bench-rebalance fuzz clean
 
 all: build
 
@@ -26,6 +26,11 @@ interop-deps:
 # Recorded, never asserted: go benchmarks for the hot paths.
 bench:
 	$(GO) test -run XXX -bench . -benchtime 2s -benchmem ./internal/storage ./internal/controller
+
+# A ninth consumer joins eight on 48 partitions: how long existing members
+# pause, per group protocol (about a minute).
+bench-rebalance:
+	$(GO) test -count=1 -tags bench -run TestRebalanceGaps -v ./bench/rebalance
 
 fuzz:
 	$(GO) test -run XXX -fuzz FuzzRequestDecoding -fuzztime 60s ./internal/network
