@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"syscall"
@@ -260,9 +261,21 @@ func TestOffsetCommitUnknownPartition(t *testing.T) {
 	os.Add(kadm.Offset{Topic: "known", Partition: 0, At: 4, LeaderEpoch: -1})
 	os.Add(kadm.Offset{Topic: "known", Partition: 3, At: 4, LeaderEpoch: -1})
 	os.Add(kadm.Offset{Topic: "missing", Partition: 0, At: 4, LeaderEpoch: -1})
-	resp, err := adm.CommitOffsets(ctxT(t), "admin-commits", os)
-	if err != nil {
-		t.Fatal(err)
+	// The first group request creates __consumer_offsets; until its shard
+	// has loaded, Kafka's answer is the retriable
+	// COORDINATOR_LOAD_IN_PROGRESS, which clients retry.
+	var resp kadm.OffsetResponses
+	for attempt := 0; ; attempt++ {
+		var err error
+		if resp, err = adm.CommitOffsets(ctxT(t), "admin-commits", os); err != nil {
+			t.Fatal(err)
+		}
+		retry := false
+		resp.Each(func(o kadm.OffsetResponse) { retry = retry || errors.Is(o.Err, kerr.CoordinatorLoadInProgress) })
+		if !retry || attempt == 50 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	got := map[string]string{}
 	resp.Each(func(o kadm.OffsetResponse) { got[fmt.Sprintf("%s-%d", o.Topic, o.Partition)] = fmt.Sprint(o.Err) })
