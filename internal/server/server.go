@@ -17,6 +17,7 @@ import (
 	"github.com/odradek/odradek/internal/config"
 	"github.com/odradek/odradek/internal/controller"
 	"github.com/odradek/odradek/internal/coordinator/group"
+	"github.com/odradek/odradek/internal/coordinator/group/assignor"
 	"github.com/odradek/odradek/internal/coordinator/group/consumer"
 	"github.com/odradek/odradek/internal/metadata"
 	"github.com/odradek/odradek/internal/metaprops"
@@ -178,6 +179,13 @@ func (s *Server) startBroker(ctx context.Context) error {
 		Logger: s.log.With("component", "replication"),
 	})
 	s.loader.AddPublisher(s.replicas)
+	// A bad assignor name would otherwise surface only at a group's first
+	// heartbeat; refuse it at startup, naming the key.
+	for _, name := range cfg.List("group.consumer.assignors") {
+		if _, err := assignor.New(name); err != nil {
+			return fmt.Errorf("invalid group.consumer.assignors: %w", err)
+		}
+	}
 	// After the replication manager: the coordinator loads partitions the
 	// replication manager has just opened.
 	s.groups = group.New(group.Options{

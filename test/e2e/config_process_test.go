@@ -128,3 +128,16 @@ func TestFormattedConfigStartsAndWarnsUnknownKeys(t *testing.T) {
 		t.Fatalf("KAFKA_NUM_PARTITIONS=4 not applied: %d partitions", len(td["from-env"].Partitions))
 	}
 }
+
+func TestServerRefusesUnknownAssignor(t *testing.T) {
+	dir := t.TempDir()
+	port, ctrl := testserver.FreePort(t), testserver.FreePort(t)
+	err, out := runServerExpectingExit(t, nil,
+		"--override", fmt.Sprintf("listeners=PLAINTEXT://127.0.0.1:%d,CONTROLLER://127.0.0.1:%d", port, ctrl),
+		"--override", fmt.Sprintf("controller.quorum.voters=1@127.0.0.1:%d", ctrl),
+		"--override", "log.dirs="+filepath.Join(dir, "data"),
+		"--override", "group.consumer.assignors=uniform,sticky-nonsense")
+	if err == nil || !strings.Contains(out, "group.consumer.assignors") {
+		t.Fatalf("unknown assignor: exit %v, output should name group.consumer.assignors:\n%s", err, out)
+	}
+}
