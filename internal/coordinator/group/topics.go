@@ -34,7 +34,8 @@ func (ts *topicSource) set(topics []assignor.Topic) bool {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	if ts.md.Version > 0 && slices.EqualFunc(ts.md.Topics, topics, func(a, b assignor.Topic) bool {
-		return a.ID == b.ID && a.Name == b.Name && a.Partitions == b.Partitions
+		return a.ID == b.ID && a.Name == b.Name && a.Partitions == b.Partitions &&
+			slices.EqualFunc(a.PartitionRacks, b.PartitionRacks, slices.Equal[[]string])
 	}) {
 		return false
 	}
@@ -48,9 +49,35 @@ func topicsOf(img *metadata.Image) []assignor.Topic {
 		if internalTopics[name] {
 			continue
 		}
-		out = append(out, assignor.Topic{ID: assignor.TopicID(t.ID), Name: name, Partitions: int32(len(t.Partitions))})
+		out = append(out, assignor.Topic{ID: assignor.TopicID(t.ID), Name: name, Partitions: int32(len(t.Partitions)),
+			PartitionRacks: partitionRacks(img, t)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// partitionRacks lists, per partition, the racks of its replicas' brokers
+// (nil when no broker has a rack), so the assignors can prefer members in a
+// rack that holds the partition (KIP-881 for the consumer protocol).
+func partitionRacks(img *metadata.Image, t *metadata.Topic) [][]string {
+	var out [][]string
+	for id := int32(0); id < int32(len(t.Partitions)); id++ {
+		var racks []string
+		if p := t.Partitions[id]; p != nil {
+			for _, r := range p.Replicas {
+				if b := img.Brokers[r]; b != nil && b.Rack != "" && !slices.Contains(racks, b.Rack) {
+					racks = append(racks, b.Rack)
+				}
+			}
+		}
+		sort.Strings(racks)
+		if racks != nil && out == nil {
+			out = make([][]string, id, len(t.Partitions))
+		}
+		if out != nil {
+			out = append(out, racks)
+		}
+	}
 	return out
 }
 
