@@ -92,11 +92,7 @@ func (s *shard) deleteGroup(t *runtime.Timers, id string) (runtime.Result, *kerr
 	case g.state != stateEmpty:
 		return runtime.Result{}, kerr.NonEmptyGroup
 	}
-	var recs []runtime.Record
-	for tp := range s.offsets[id] {
-		recs = append(recs, offsetCommitRecord(id, tp.topic, tp.partition, nil))
-	}
-	sort.Slice(recs, func(i, j int) bool { return string(recs[i].Key) < string(recs[j].Key) })
+	recs := s.offsetTombstones(id)
 	recs = append(recs, groupMetadataTombstone(id))
 	return runtime.Result{Records: recs, Apply: func() {
 		delete(s.groups, id)

@@ -139,11 +139,7 @@ func (s *shard) deleteConsumerGroup(t *runtime.Timers, g *consumer.Group) (runti
 		return runtime.Result{}, kerr.NonEmptyGroup
 	}
 	id := g.ID()
-	var recs []runtime.Record
-	for tp := range s.offsets[id] {
-		recs = append(recs, offsetCommitRecord(id, tp.topic, tp.partition, nil))
-	}
-	sort.Slice(recs, func(i, j int) bool { return string(recs[i].Key) < string(recs[j].Key) })
+	recs := s.offsetTombstones(id)
 	recs = append(recs, encodeConsumerRecords(tombs)...)
 	t.Cancel(consumerTimerKey(id))
 	return runtime.Result{Records: recs, Apply: func() {
@@ -219,17 +215,7 @@ func (s *shard) expireConsumerOffsets(t *runtime.Timers, nowMs int64) []runtime.
 	var recs []runtime.Record
 	for _, id := range ids {
 		committed := s.offsets[id]
-		tps := make([]topicPartition, 0, len(committed))
-		for tp := range committed {
-			tps = append(tps, tp)
-		}
-		sort.Slice(tps, func(i, j int) bool {
-			if tps[i].topic != tps[j].topic {
-				return tps[i].topic < tps[j].topic
-			}
-			return tps[i].partition < tps[j].partition
-		})
-		for _, tp := range tps {
+		for _, tp := range s.committedPartitions(id) {
 			e := committed[tp]
 			expireAt := e.expireMs
 			if expireAt < 0 {

@@ -232,17 +232,7 @@ func (s *shard) expireOffsets(nowMs int64) []runtime.Record {
 			continue
 		}
 		committed := s.offsets[id]
-		tps := make([]topicPartition, 0, len(committed))
-		for tp := range committed {
-			tps = append(tps, tp)
-		}
-		sort.Slice(tps, func(i, j int) bool {
-			if tps[i].topic != tps[j].topic {
-				return tps[i].topic < tps[j].topic
-			}
-			return tps[i].partition < tps[j].partition
-		})
-		for _, tp := range tps {
+		for _, tp := range s.committedPartitions(id) {
 			e := committed[tp]
 			expireAt := e.expireMs
 			if expireAt < 0 {

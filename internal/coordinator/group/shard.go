@@ -1,6 +1,7 @@
 package group
 
 import (
+	"sort"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -134,3 +135,30 @@ func failWaiters(m *member, code int16) {
 }
 
 func msDur(ms int32) time.Duration { return time.Duration(ms) * time.Millisecond }
+
+// committedPartitions returns a group's committed partitions in topic, then
+// partition order, so records built from them come out deterministically.
+func (s *shard) committedPartitions(group string) []topicPartition {
+	committed := s.offsets[group]
+	tps := make([]topicPartition, 0, len(committed))
+	for tp := range committed {
+		tps = append(tps, tp)
+	}
+	sort.Slice(tps, func(i, j int) bool {
+		if tps[i].topic != tps[j].topic {
+			return tps[i].topic < tps[j].topic
+		}
+		return tps[i].partition < tps[j].partition
+	})
+	return tps
+}
+
+// offsetTombstones deletes every committed offset of a group, in key order.
+func (s *shard) offsetTombstones(group string) []runtime.Record {
+	var recs []runtime.Record
+	for tp := range s.offsets[group] {
+		recs = append(recs, offsetCommitRecord(group, tp.topic, tp.partition, nil))
+	}
+	sort.Slice(recs, func(i, j int) bool { return string(recs[i].Key) < string(recs[j].Key) })
+	return recs
+}
