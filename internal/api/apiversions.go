@@ -18,10 +18,7 @@ func (b *Broker) apiVersionsResponse() *kmsg.ApiVersionsResponse {
 	for _, v := range ServedAPIs() {
 		k := kmsg.NewApiVersionsResponseApiKey()
 		k.ApiKey = v.Key
-		k.MinVersion = v.AdvertisedMin
-		if k.MinVersion == 0 && v.Min > 0 && v.Key != 0 {
-			k.MinVersion = v.Min
-		}
+		k.MinVersion = v.advertisedMin()
 		k.MaxVersion = v.Max
 		resp.ApiKeys = append(resp.ApiKeys, k)
 	}

@@ -83,12 +83,11 @@ func describedToKmsg(req *kmsg.DescribeConfigsRequest, d config.Described) kmsg.
 }
 
 func (b *Broker) handleAlterConfigs(ctx context.Context, req *kmsg.AlterConfigsRequest) kmsg.Response {
-	ctx, cancel := withTimeout(ctx, 30000)
-	defer cancel()
-	resp, err := b.cfg.Controller.AlterConfigs(ctx, req)
-	if err == nil && !req.ValidateOnly {
-		err = b.awaitMetadata(ctx)
-	}
+	var resp *kmsg.AlterConfigsResponse
+	err := b.forward(ctx, 30000, req.ValidateOnly, func(ctx context.Context) (err error) {
+		resp, err = b.cfg.Controller.AlterConfigs(ctx, req)
+		return err
+	})
 	if err == nil {
 		return resp
 	}
@@ -103,12 +102,11 @@ func (b *Broker) handleAlterConfigs(ctx context.Context, req *kmsg.AlterConfigsR
 }
 
 func (b *Broker) handleIncrementalAlterConfigs(ctx context.Context, req *kmsg.IncrementalAlterConfigsRequest) kmsg.Response {
-	ctx, cancel := withTimeout(ctx, 30000)
-	defer cancel()
-	resp, err := b.cfg.Controller.IncrementalAlterConfigs(ctx, req)
-	if err == nil && !req.ValidateOnly {
-		err = b.awaitMetadata(ctx)
-	}
+	var resp *kmsg.IncrementalAlterConfigsResponse
+	err := b.forward(ctx, 30000, req.ValidateOnly, func(ctx context.Context) (err error) {
+		resp, err = b.cfg.Controller.IncrementalAlterConfigs(ctx, req)
+		return err
+	})
 	if err == nil {
 		return resp
 	}

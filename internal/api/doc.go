@@ -11,11 +11,7 @@ func CompatibilityTable() string {
 	var b strings.Builder
 	b.WriteString("| Key | API | Versions served | Advertised | Notes |\n|---:|---|---|---|---|\n")
 	for _, v := range ServedAPIs() {
-		adv := v.AdvertisedMin
-		if adv == 0 && v.Min > 0 && v.Key != 0 {
-			adv = v.Min
-		}
-		fmt.Fprintf(&b, "| %d | %s | %d–%d | %d–%d | %s |\n", v.Key, APIName(v.Key), v.Min, v.Max, adv, v.Max, v.Note)
+		fmt.Fprintf(&b, "| %d | %s | %d–%d | %d–%d | %s |\n", v.Key, APIName(v.Key), v.Min, v.Max, v.advertisedMin(), v.Max, v.Note)
 	}
 	return b.String()
 }

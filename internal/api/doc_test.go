@@ -39,7 +39,7 @@ func TestCompatibilityDocIsCurrent(t *testing.T) {
 
 func TestServedVersionsWithinKmsg(t *testing.T) {
 	for _, v := range ServedAPIs() {
-		if v.Min > v.Max || v.AdvertisedMin > v.Min {
+		if v.Min > v.Max || v.advertisedMin() > v.Min {
 			t.Errorf("%s: bad range %+v", APIName(v.Key), v)
 		}
 	}

@@ -27,19 +27,26 @@ func (b *Broker) awaitMetadata(ctx context.Context) error {
 	return b.cfg.Replicas.WaitForOffset(ctx, b.image().Offset)
 }
 
-func (b *Broker) createTopics(ctx context.Context, req *kmsg.CreateTopicsRequest) (*kmsg.CreateTopicsResponse, error) {
-	ctx, cancel := withTimeout(ctx, req.TimeoutMillis)
+// forward runs a controller command within timeoutMs and, unless the
+// request only validated, waits until this broker reflects its records.
+func (b *Broker) forward(ctx context.Context, timeoutMs int32, validateOnly bool, call func(context.Context) error) error {
+	ctx, cancel := withTimeout(ctx, timeoutMs)
 	defer cancel()
-	resp, err := b.cfg.Controller.CreateTopics(ctx, req)
-	if err != nil {
-		return nil, err
+	if err := call(ctx); err != nil {
+		return err
 	}
-	if !req.ValidateOnly {
-		if err := b.awaitMetadata(ctx); err != nil {
-			return nil, err
-		}
+	if validateOnly {
+		return nil
 	}
-	return resp, nil
+	return b.awaitMetadata(ctx)
+}
+
+func (b *Broker) createTopics(ctx context.Context, req *kmsg.CreateTopicsRequest) (resp *kmsg.CreateTopicsResponse, err error) {
+	err = b.forward(ctx, req.TimeoutMillis, req.ValidateOnly, func(ctx context.Context) (err error) {
+		resp, err = b.cfg.Controller.CreateTopics(ctx, req)
+		return err
+	})
+	return resp, err
 }
 
 func (b *Broker) handleCreateTopics(ctx context.Context, req *kmsg.CreateTopicsRequest) kmsg.Response {
@@ -59,12 +66,11 @@ func (b *Broker) handleCreateTopics(ctx context.Context, req *kmsg.CreateTopicsR
 }
 
 func (b *Broker) handleDeleteTopics(ctx context.Context, req *kmsg.DeleteTopicsRequest) kmsg.Response {
-	ctx, cancel := withTimeout(ctx, req.TimeoutMillis)
-	defer cancel()
-	resp, err := b.cfg.Controller.DeleteTopics(ctx, req)
-	if err == nil {
-		err = b.awaitMetadata(ctx)
-	}
+	var resp *kmsg.DeleteTopicsResponse
+	err := b.forward(ctx, req.TimeoutMillis, false, func(ctx context.Context) (err error) {
+		resp, err = b.cfg.Controller.DeleteTopics(ctx, req)
+		return err
+	})
 	if err == nil {
 		return resp
 	}
@@ -90,12 +96,11 @@ func (b *Broker) handleDeleteTopics(ctx context.Context, req *kmsg.DeleteTopicsR
 }
 
 func (b *Broker) handleCreatePartitions(ctx context.Context, req *kmsg.CreatePartitionsRequest) kmsg.Response {
-	ctx, cancel := withTimeout(ctx, req.TimeoutMillis)
-	defer cancel()
-	resp, err := b.cfg.Controller.CreatePartitions(ctx, req)
-	if err == nil && !req.ValidateOnly {
-		err = b.awaitMetadata(ctx)
-	}
+	var resp *kmsg.CreatePartitionsResponse
+	err := b.forward(ctx, req.TimeoutMillis, req.ValidateOnly, func(ctx context.Context) (err error) {
+		resp, err = b.cfg.Controller.CreatePartitions(ctx, req)
+		return err
+	})
 	if err == nil {
 		return resp
 	}

@@ -11,9 +11,10 @@ import (
 // advertising Produce v0 because of a librdkafka bug, KAFKA-18659, while
 // rejecting it).
 type apiVersion struct {
-	Key           int16
-	Min, Max      int16
-	AdvertisedMin int16
+	Key      int16
+	Min, Max int16
+	// AdvertiseFromV0 reports versions from 0 although Min is higher.
+	AdvertiseFromV0 bool
 	// Note is shown in docs/compatibility.md.
 	Note string
 }
@@ -22,7 +23,7 @@ type apiVersion struct {
 // versions are the newest kmsg encodes; minimums follow Kafka 4 (KIP-896
 // removed the older versions).
 var served = []apiVersion{
-	{Key: 0, Min: 3, Max: 13, AdvertisedMin: 0, Note: "acks 0/1/all; idempotent producers; v0-2 removed by KIP-896 (advertised from 0 like Kafka, KAFKA-18659); transactional produce not yet"},
+	{Key: 0, Min: 3, Max: 13, AdvertiseFromV0: true, Note: "acks 0/1/all; idempotent producers; v0-2 removed by KIP-896 (advertised from 0 like Kafka, KAFKA-18659); transactional produce not yet"},
 	{Key: 1, Min: 4, Max: 18, Note: "long poll, size limits, incremental fetch sessions (KIP-227), topic ids; read_committed reads up to the high watermark (no transactions yet)"},
 	{Key: 2, Min: 1, Max: 11, Note: "earliest, latest, by timestamp, max timestamp, earliest-local"},
 	{Key: 3, Min: 0, Max: 13, Note: "auto.create.topics.enable, topic ids"},
@@ -69,6 +70,14 @@ func ServedAPIs() []apiVersion {
 	out := append([]apiVersion(nil), served...)
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out
+}
+
+// advertisedMin is the minimum version ApiVersions reports.
+func (v apiVersion) advertisedMin() int16 {
+	if v.AdvertiseFromV0 {
+		return 0
+	}
+	return v.Min
 }
 
 // APIName is Kafka's name for an API key.
