@@ -7,7 +7,7 @@ import (
 
 var brokerDefs = func() []*Def {
 	var all []*Def
-	for _, group := range [][]*Def{brokerServerDefs, brokerLogDefs, brokerCoordDefs, brokerSecurityDefs} {
+	for _, group := range [][]*Def{brokerServerDefs, brokerLogDefs, brokerCoordDefs, brokerSecurityDefs, brokerHTTPDefs} {
 		all = append(all, group...)
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })

@@ -52,6 +52,8 @@ type Server struct {
 	groups    *group.Coordinator
 	lifecycle *controller.BrokerLifecycle
 	net       *network.Server
+	router    *listenerRouter
+	http      *httpListener
 }
 
 // Start brings a node up; on error everything started so far is stopped.
@@ -67,12 +69,13 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, errors.New("only process.roles=broker,controller is supported so far; separate broker and controller nodes come with multi-node clusters")
 	}
 	s := &Server{opts: opts, cfg: cfg, log: opts.Logger}
-	for _, step := range []func(context.Context) error{s.prepareStorage, s.startQuorum, s.startBroker} {
+	for _, step := range []func(context.Context) error{s.prepareStorage, s.startQuorum, s.startBroker, s.startHTTP} {
 		if err := step(ctx); err != nil {
 			s.Close()
 			return nil, err
 		}
 	}
+	s.log.Info("Odradek started", "node.id", cfg.NodeID, "cluster.id", s.clusterID, "listeners", s.listenerSummary(), "http", s.HTTPAddr())
 	return s, nil
 }
 
@@ -223,6 +226,7 @@ func (s *Server) startBroker(ctx context.Context) error {
 	}
 	var brokerAPI *api.Broker
 	handler := &listenerRouter{controllerListeners: cfg.ControllerListenerNames}
+	s.router = handler
 	s.net = network.New(network.Config{
 		Listeners:             listeners,
 		SocketRequestMaxBytes: cfg.SocketRequestMaxBytes,
@@ -275,7 +279,6 @@ func (s *Server) startBroker(ctx context.Context) error {
 	s.logs.SetBrokerEpoch(lc.Epoch())
 	s.logs.Start()
 	handler.ready.Store(true)
-	s.log.Info("Odradek started", "node.id", cfg.NodeID, "cluster.id", s.clusterID, "listeners", s.listenerSummary())
 	return nil
 }
 
@@ -327,6 +330,10 @@ func (s *Server) listenerSummary() []string {
 // last the logs, which flush and write their checkpoints.
 func (s *Server) Close() error {
 	var errs []error
+	if s.router != nil {
+		s.router.ready.Store(false)
+	}
+	s.closeHTTP()
 	if s.net != nil {
 		s.net.Close()
 	}

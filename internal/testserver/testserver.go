@@ -53,6 +53,7 @@ func StartIn(t testing.TB, dir string, overrides ...string) *Server {
 		"advertised.listeners=PLAINTEXT://127.0.0.1:0",
 		"controller.quorum.voters=1@127.0.0.1:"+fmt.Sprint(ctrlPort),
 		"log.dirs="+dir,
+		"http.listener=127.0.0.1:0",
 	)
 	opts = append(opts, overrides...)
 	cfg, _, err := config.Load(config.LoadOptions{Overrides: opts})

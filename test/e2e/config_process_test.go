@@ -16,6 +16,8 @@ import (
 // error and output; the server must stop by itself within a minute.
 func runServerExpectingExit(t *testing.T, env []string, args ...string) (error, string) {
 	t.Helper()
+	// The HTTP listener on a free port, so parallel servers never collide on 8080.
+	args = append(args, "--override", "http.listener=127.0.0.1:0")
 	cmd := exec.Command(odradekBin(t), append([]string{"server"}, args...)...)
 	cmd.Env = append(os.Environ(), env...)
 	out := &syncBuffer{}
@@ -96,7 +98,8 @@ func TestFormattedConfigStartsAndWarnsUnknownKeys(t *testing.T) {
 	if out, err := exec.Command(odradekBin(t), "storage", "format", "-t", id, "-c", props).CombinedOutput(); err != nil {
 		t.Fatalf("format: %v\n%s", err, out)
 	}
-	cmd := exec.Command(odradekBin(t), "server", "--config", props, "--override", "auto.create.topics.enable=false")
+	cmd := exec.Command(odradekBin(t), "server", "--config", props, "--override", "auto.create.topics.enable=false",
+		"--override", "http.listener=127.0.0.1:0")
 	cmd.Env = append(os.Environ(), "KAFKA_NUM_PARTITIONS=4")
 	out := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out

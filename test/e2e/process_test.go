@@ -83,7 +83,8 @@ func startProc(t *testing.T, dataDir string, port, ctrlPort int) *proc {
 		"--override", fmt.Sprintf("listeners=PLAINTEXT://%s,CONTROLLER://127.0.0.1:%d", bs, ctrlPort),
 		"--override", "advertised.listeners=PLAINTEXT://"+bs,
 		"--override", fmt.Sprintf("controller.quorum.voters=1@127.0.0.1:%d", ctrlPort),
-		"--override", "log.dirs="+dataDir)
+		"--override", "log.dirs="+dataDir,
+		"--override", "http.listener=127.0.0.1:0")
 	out := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {

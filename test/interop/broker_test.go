@@ -32,6 +32,7 @@ const (
 type broker struct {
 	bootstrap string
 	logDir    string // partition directories live here; "" when unknown (external broker)
+	httpAddr  string // metrics and console listener; "" for an external broker
 
 	cmd     *exec.Cmd // nil for an external broker
 	exited  chan struct{}
@@ -63,9 +64,10 @@ func startBroker(t *testing.T) *broker {
 		t.Fatalf("ODRADEK_BIN: %v", err)
 	}
 	dir := t.TempDir()
-	brokerPort, controllerPort := freePort(t), freePort(t)
+	brokerPort, controllerPort, httpPort := freePort(t), freePort(t), freePort(t)
 	b := &broker{
 		bootstrap: fmt.Sprintf("127.0.0.1:%d", brokerPort),
+		httpAddr:  fmt.Sprintf("127.0.0.1:%d", httpPort),
 		logDir:    filepath.Join(dir, "data"),
 		exited:    make(chan struct{}),
 		outPath:   filepath.Join(dir, "server.out"),
@@ -81,6 +83,7 @@ func startBroker(t *testing.T) *broker {
 		"--override", fmt.Sprintf("advertised.listeners=PLAINTEXT://127.0.0.1:%d", brokerPort),
 		"--override", fmt.Sprintf("controller.quorum.voters=1@127.0.0.1:%d", controllerPort),
 		"--override", "log.dirs="+b.logDir,
+		"--override", "http.listener="+b.httpAddr,
 	)
 	b.cmd.Stdout, b.cmd.Stderr = out, out
 	if err := b.cmd.Start(); err != nil {
