@@ -3,8 +3,8 @@
 # Debian's apt archive, PyPI and Maven Central. Idempotent: each step checks a stamp or a probe
 # first, so a second run takes about a second.
 #
-#   - apt: kcat, a JDK 17 (java + javac), maven, python3-venv (apt-get update only when
-#     something is missing)
+#   - apt: kcat, a JDK 17 (java + javac), maven, python3-venv, prometheus (with promtool) (apt-get
+#     update only when something is missing)
 #   - test/interop/.venv with confluent-kafka (pinned below)
 #   - Kafka jars (pinned in java/pom.xml) resolved into test/interop/.m2 and copied to
 #     test/interop/lib
@@ -42,6 +42,8 @@ command -v kcat >/dev/null || missing+=(kcat)
 command -v javac >/dev/null || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || missing+=(maven)
 command -v python3 >/dev/null || missing+=(python3 python3-venv)
+# The monitoring suites run a real Prometheus and promtool against docs/monitoring.
+{ command -v prometheus >/dev/null && command -v promtool >/dev/null; } || missing+=(prometheus)
 [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 
 # ---- Kafka jars --------------------------------------------------------------------------------
