@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
+
+	"github.com/odradek/odradek/internal/kafkatime"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -202,12 +204,12 @@ func (s *groupService) resetInactiveGroup(group string, filePlan resetPlan) (map
 		offsets, err = s.clampOffsets(want)
 	case s.o.toDatetime != "":
 		var ts int64
-		if ts, err = parseKafkaDateTime(s.o.toDatetime); err == nil {
+		if ts, err = kafkatime.ParseDateTime(s.o.toDatetime); err == nil {
 			offsets, err = s.offsetsForTimestamp(tps, ts)
 		}
 	case s.o.byDuration != "":
 		var d time.Duration
-		if d, err = parseISODuration(s.o.byDuration); err == nil {
+		if d, err = kafkatime.ParseDuration(s.o.byDuration); err == nil {
 			offsets, err = s.offsetsForTimestamp(tps, s.now().Add(-d).UnixMilli())
 		}
 	case s.o.fromFile != "":
