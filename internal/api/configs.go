@@ -1,8 +1,8 @@
 package api
 
-// DescribeConfigs v1-4 for topics and brokers (per broker and the
-// cluster-wide default resource ""), with Kafka's sources, synonyms, types
-// and documentation. AlterConfigs v0-2 and IncrementalAlterConfigs v0-1 are
+// DescribeConfigs v1-4 for topics, brokers (per broker and the cluster-wide
+// default resource "") and groups, with Kafka's sources, synonyms, types and
+// documentation. AlterConfigs v0-2 and IncrementalAlterConfigs v0-1 are
 // decided by the controller, which records them in the metadata log.
 // Differs from Kafka: broker loggers are not describable or alterable yet.
 
@@ -44,6 +44,15 @@ func (b *Broker) handleDescribeConfigs(req *kmsg.DescribeConfigsRequest) *kmsg.D
 				break
 			}
 			described = config.DescribeBroker(b.cfg.Static, img.BrokerConfig(-1), img.BrokerConfig(b.cfg.NodeID))
+		case kmsg.ConfigResourceTypeGroupConfig:
+			// As in Kafka, a group that does not exist (yet) has configs
+			// too: the defaults it would get.
+			if rr.ResourceName == "" {
+				res.ErrorCode = kerr.InvalidRequest.Code
+				res.ErrorMessage = kmsg.StringPtr("Group name must not be empty")
+				break
+			}
+			described = config.DescribeGroup(b.cfg.Static, img.BrokerConfig(-1), img.BrokerConfig(b.cfg.NodeID), img.GroupConfig(rr.ResourceName))
 		default:
 			res.ErrorCode = kerr.InvalidRequest.Code
 			res.ErrorMessage = kmsg.StringPtr("describing " + rr.ResourceType.String() + " configs is not supported")

@@ -19,6 +19,7 @@ const (
 	SourceDynamicDefaultBroker Source = 3 // DYNAMIC_DEFAULT_BROKER_CONFIG
 	SourceStaticBroker         Source = 4 // STATIC_BROKER_CONFIG
 	SourceDefault              Source = 5 // DEFAULT_CONFIG
+	SourceDynamicGroup         Source = 8 // DYNAMIC_GROUP_CONFIG
 )
 
 func (s Source) String() string {
@@ -33,6 +34,8 @@ func (s Source) String() string {
 		return "STATIC_BROKER_CONFIG"
 	case SourceDefault:
 		return "DEFAULT_CONFIG"
+	case SourceDynamicGroup:
+		return "DYNAMIC_GROUP_CONFIG"
 	}
 	return "UNKNOWN"
 }

@@ -44,6 +44,21 @@ func Markdown() string {
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s |\n",
 			d.Name, d.Type, docDefault(d), docValid(d), syn, cell(d.Doc))
 	}
+	b.WriteString("\n## Group configs\n\n")
+	b.WriteString("Per-group overrides (`kafka-configs --entity-type groups --entity-name <group>`), stored in the metadata log. " +
+		"A group without an override uses the broker property shown, and a value must lie within that property's " +
+		"`group.<type>.min.*` and `group.<type>.max.*` bounds. The consumer keys take effect at the group's next heartbeat; " +
+		"share and streams groups are not served yet, so their keys are stored and validated only.\n\n")
+	b.WriteString("| Name | Type | Default | Valid values | Server default property | Description |\n")
+	b.WriteString("| --- | --- | --- | --- | --- | --- |\n")
+	for _, d := range groupDefs {
+		broker := ""
+		if d.Broker != "" {
+			broker = "`" + d.Broker + "`"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s |\n",
+			d.Name, d.Type, docDefault(d.Def), docValid(d.Def), broker, cell(d.Doc))
+	}
 	return b.String()
 }
 

@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -13,8 +14,9 @@ import (
 	"github.com/odradek/odradek/internal/metadata"
 )
 
-// IncrementalAlterConfigs applies SET/DELETE/APPEND/SUBTRACT to TOPIC and
-// BROKER resources (broker "" = cluster-wide default, "<id>" = one broker).
+// IncrementalAlterConfigs applies SET/DELETE/APPEND/SUBTRACT to TOPIC,
+// BROKER (broker "" = cluster-wide default, "<id>" = one broker) and GROUP
+// resources.
 func (c *Controller) IncrementalAlterConfigs(ctx context.Context, req *kmsg.IncrementalAlterConfigsRequest) (*kmsg.IncrementalAlterConfigsResponse, error) {
 	r, err := c.exec(ctx, func() ([]metadata.Record, any, error) {
 		resp := kmsg.NewPtrIncrementalAlterConfigsResponse()
@@ -131,6 +133,16 @@ func (c *Controller) checkResource(typ int8, name string) (func(k, v string) err
 			}
 			return c.cfg.ValidateBrokerConfig(k, v, perBroker)
 		}, nil
+	case metadata.ResourceGroup:
+		if name == "" {
+			return nil, terr(kerr.InvalidRequest, "Group name must not be empty")
+		}
+		return func(k, v string) error {
+			if c.cfg.ValidateGroupConfigValue == nil {
+				return nil
+			}
+			return c.cfg.ValidateGroupConfigValue(k, v)
+		}, nil
 	}
 	return nil, terr(kerr.InvalidRequest, "Unsupported resource type %d", typ)
 }
@@ -180,7 +192,36 @@ func (c *Controller) incrementalAlter(res kmsg.IncrementalAlterConfigsRequestRes
 		}
 		recs = append(recs, &metadata.ConfigRecord{ResourceType: typ, ResourceName: res.ResourceName, Name: cf.Name, Value: value})
 	}
+	if te := c.checkResultingSet(typ, cur, recs); te != nil {
+		return nil, te
+	}
 	return recs, nil
+}
+
+// checkResultingSet validates a resource's override set as it will be after
+// recs apply, for resource types whose keys constrain each other (groups:
+// session timeout above heartbeat interval, values within broker bounds).
+func (c *Controller) checkResultingSet(typ int8, cur map[string]string, recs []metadata.Record) *topicErr {
+	if typ != metadata.ResourceGroup || c.cfg.ValidateGroupConfig == nil {
+		return nil
+	}
+	next := maps.Clone(cur)
+	if next == nil {
+		next = map[string]string{}
+	}
+	for _, r := range recs {
+		cr := r.(*metadata.ConfigRecord)
+		if cr.Value == nil {
+			delete(next, cr.Name)
+		} else {
+			next[cr.Name] = *cr.Value
+		}
+	}
+	clusterDyn := c.spec.Configs[metadata.ConfigResource{Type: metadata.ResourceBroker, Name: ""}]
+	if err := c.cfg.ValidateGroupConfig(clusterDyn, next); err != nil {
+		return terr(kerr.InvalidConfig, "%v", err)
+	}
+	return nil
 }
 
 func splitList(s string) []string {
@@ -248,6 +289,9 @@ func (c *Controller) alterLegacy(res kmsg.AlterConfigsRequestResource) ([]metada
 		} else {
 			recs = append(recs, &metadata.ConfigRecord{ResourceType: typ, ResourceName: res.ResourceName, Name: k})
 		}
+	}
+	if te := c.checkResultingSet(typ, cur, recs); te != nil {
+		return nil, te
 	}
 	return recs, nil
 }

@@ -49,6 +49,12 @@ type Config struct {
 	// ValidateBrokerConfig checks one dynamic broker config; perBroker is
 	// false for the cluster-wide default resource "". nil accepts everything.
 	ValidateBrokerConfig func(name, value string, perBroker bool) error
+	// ValidateGroupConfigValue checks one group config key and value;
+	// ValidateGroupConfig checks a group's whole resulting override set
+	// against the broker bounds (clusterDyn: the dynamic cluster-wide
+	// broker configs). Nil accepts anything.
+	ValidateGroupConfigValue func(name, value string) error
+	ValidateGroupConfig      func(clusterDyn, overrides map[string]string) error
 	// IsListConfig reports whether APPEND/SUBTRACT apply to a config; nil
 	// treats every config as a list.
 	IsListConfig func(resourceType int8, name string) bool

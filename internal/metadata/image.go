@@ -139,6 +139,11 @@ func (im *Image) BrokerConfig(brokerID int32) map[string]string {
 	return im.Configs[ConfigResource{ResourceBroker, name}]
 }
 
+// GroupConfig returns a group's dynamic config overrides (nil if none).
+func (im *Image) GroupConfig(group string) map[string]string {
+	return im.Configs[ConfigResource{ResourceGroup, group}]
+}
+
 // SortedPartitionIDs returns the topic's partition ids in order.
 func (t *Topic) SortedPartitionIDs() []int32 {
 	out := make([]int32, 0, len(t.Partitions))

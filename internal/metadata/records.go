@@ -29,6 +29,7 @@ const (
 const (
 	ResourceTopic  int8 = 2
 	ResourceBroker int8 = 4
+	ResourceGroup  int8 = 32
 )
 
 // Sentinels used by partition records, as in Kafka.

@@ -65,6 +65,7 @@ func (s *shard) consumerHeartbeat(t *runtime.Timers, req *kmsg.ConsumerGroupHear
 		ng.SetMetadata(s.md)
 		g = ng
 	}
+	s.applyGroupConfigs(g)
 	resp, out := g.Heartbeat(req, client)
 	// A group exists once it has written something: a refused first
 	// heartbeat leaves no trace.

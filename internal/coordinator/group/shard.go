@@ -24,6 +24,10 @@ type Config struct {
 	MaxMetadataSize        int           // offset.metadata.max.bytes
 	// Consumer configures KIP-848 consumer groups (group.consumer.*).
 	Consumer consumer.Config
+	// GroupTimings returns a consumer group's effective session timeout,
+	// heartbeat interval and assignment interval (its group configs over
+	// the broker's). Nil keeps Consumer's values for every group.
+	GroupTimings func(groupID string) consumer.Timings
 	// NewMemberID makes a member id for a client id; randomness is
 	// injected so tests are deterministic.
 	NewMemberID func(clientID string) string
