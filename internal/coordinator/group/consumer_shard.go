@@ -38,35 +38,52 @@ func heartbeatError(req *kmsg.ConsumerGroupHeartbeatRequest, e *kerr.Error, msg 
 // consumerHeartbeat finds or creates the consumer group of a heartbeat and
 // runs it. Group ids are shared with classic groups: an empty classic group
 // (e.g. one holding only offsets) gives way, as in Kafka; a classic group
-// with members is refused with GROUP_ID_NOT_FOUND, which is what Kafka 4.3
-// answers with group.consumer.migration.policy=disabled (online migration
-// is not implemented).
+// with members is upgraded to a consumer group when
+// group.consumer.migration.policy allows it and its members use the
+// consumer protocol, else the member is refused with GROUP_ID_NOT_FOUND.
+// A refused joining member leaves the classic group as it was.
 func (s *shard) consumerHeartbeat(t *runtime.Timers, req *kmsg.ConsumerGroupHeartbeatRequest, client consumer.Client) (*kmsg.ConsumerGroupHeartbeatResponse, []runtime.Record) {
 	if req.Group == "" {
 		return heartbeatError(req, kerr.InvalidRequest, "GroupId can't be empty."), nil
 	}
 	var recs []runtime.Record
+	var upgraded *classicGroup
 	g := s.consumers[req.Group]
 	if g == nil {
-		if req.MemberEpoch != 0 {
+		cg := s.groups[req.Group]
+		switch {
+		case req.MemberEpoch != 0 && cg == nil:
 			return heartbeatError(req, kerr.GroupIDNotFound, fmt.Sprintf("Consumer group %s not found.", req.Group)), nil
-		}
-		if cg := s.groups[req.Group]; cg != nil {
-			if cg.state != stateEmpty {
-				return heartbeatError(req, kerr.GroupIDNotFound, fmt.Sprintf("Group %s is not a consumer group.", req.Group)), nil
+		case req.MemberEpoch != 0 || (cg != nil && cg.state != stateEmpty && !s.upgradeAllowed(cg)):
+			return heartbeatError(req, kerr.GroupIDNotFound, fmt.Sprintf("Group %s is not a consumer group", req.Group)), nil
+		case cg != nil && cg.state != stateEmpty:
+			ng, conv, err := s.convertClassic(cg)
+			if err != nil {
+				return upgradeError(req, err), nil
 			}
-			// The empty classic group is replaced; its offsets stay.
-			recs = append(recs, groupMetadataTombstone(req.Group))
+			g, recs, upgraded = ng, conv, cg
+		default:
+			if cg != nil {
+				// The empty classic group is replaced; its offsets stay.
+				recs = append(recs, groupMetadataTombstone(req.Group))
+			}
+			ng, err := consumer.New(req.Group, s.cfg.Consumer, s.clk)
+			if err != nil {
+				return heartbeatError(req, kerr.InvalidRequest, err.Error()), nil
+			}
+			ng.SetMetadata(s.md)
+			g = ng
 		}
-		ng, err := consumer.New(req.Group, s.cfg.Consumer, s.clk)
-		if err != nil {
-			return heartbeatError(req, kerr.InvalidRequest, err.Error()), nil
-		}
-		ng.SetMetadata(s.md)
-		g = ng
 	}
-	s.applyGroupConfigs(g)
 	resp, out := g.Heartbeat(req, client)
+	if upgraded != nil && resp.ErrorCode != 0 {
+		// As in Kafka, the conversion is part of the refused heartbeat.
+		return resp, nil
+	}
+	recs = append(recs, encodeConsumerRecords(out)...)
+	if upgraded != nil {
+		s.finishUpgrade(t, upgraded)
+	}
 	// A group exists once it has written something: a refused first
 	// heartbeat leaves no trace.
 	if len(out) > 0 || s.consumers[req.Group] != nil {
@@ -78,7 +95,7 @@ func (s *shard) consumerHeartbeat(t *runtime.Timers, req *kmsg.ConsumerGroupHear
 	} else {
 		recs = nil
 	}
-	return resp, append(recs, encodeConsumerRecords(out)...)
+	return resp, append(recs, s.maybeDowngrade(t, g)...)
 }
 
 // armConsumerTimer keeps one timer per consumer group at its next deadline
@@ -99,7 +116,8 @@ func (s *shard) armConsumerTimer(t *runtime.Timers, g *consumer.Group) {
 		}
 		out := cg.OnTimer()
 		sh.armConsumerTimer(t, cg)
-		return runtime.Result{Records: encodeConsumerRecords(out)}, nil
+		recs := encodeConsumerRecords(out)
+		return runtime.Result{Records: append(recs, sh.maybeDowngrade(t, cg)...)}, nil
 	})
 }
 
@@ -190,8 +208,9 @@ func (s *shard) validateConsumerCommit(g *consumer.Group, req *kmsg.OffsetCommit
 	if e != nil {
 		return nil, e
 	}
-	if req.Version < 9 && !(req.MemberID == "" && req.Generation < 0) {
-		// Members of the consumer protocol must commit with v9+.
+	if req.Version < 9 && !(req.MemberID == "" && req.Generation < 0) && !g.IsClassicMember(req.MemberID) {
+		// Members of the consumer protocol must commit with v9+; classic
+		// members commit as they always did.
 		return nil, kerr.UnsupportedVersion
 	}
 	return func(topic string, partition int32) int16 {

@@ -142,8 +142,11 @@ func TestConsumerGroupWiring(t *testing.T) {
 		}
 	}
 
-	// Group ids are shared: a classic join to a live consumer group fails.
-	jr := h.join(joinReq("cg", "", ""), "classic")()
+	// Group ids are shared: a classic join to a live consumer group must
+	// speak the embedded consumer protocol.
+	connect := joinReq("cg", "", "")
+	connect.ProtocolType = "connect"
+	jr := h.join(connect, "classic")()
 	if jr == nil || jr.ErrorCode != kerr.InconsistentGroupProtocol.Code {
 		t.Fatalf("classic join to a consumer group: %+v", jr)
 	}

@@ -50,6 +50,10 @@ func (h *harness) start(cfg Config) {
 		h.ids++
 		return fmt.Sprintf("%s-%d", clientID, h.ids)
 	}
+	cfg.Consumer.NewMemberID = func() string {
+		h.ids++
+		return fmt.Sprintf("m-%d", h.ids)
+	}
 	h.c = New(Options{Config: cfg, NumPartitions: 1, Clock: h.clk, Logger: slog.New(slog.DiscardHandler)})
 	h.t.Cleanup(h.c.Close)
 	h.c.rt.Load(0, 0, h.log)
@@ -90,7 +94,7 @@ func joinReq(group, memberID, instance string, protocols ...string) *kmsg.JoinGr
 func (h *harness) join(req *kmsg.JoinGroupRequest, clientID string) func() *kmsg.JoinGroupResponse {
 	var got *kmsg.JoinGroupResponse
 	err := h.c.write(context.Background(), req.Group, func(s *shard, t *runtime.Timers) (runtime.Result, error) {
-		return runtime.Result{Records: s.join(t, req, clientID, "/127.0.0.1", func(r *kmsg.JoinGroupResponse) { got = r })}, nil
+		return s.join(t, req, clientID, "/127.0.0.1", func(r *kmsg.JoinGroupResponse) { got = r }), nil
 	})
 	if err != nil {
 		h.t.Fatalf("join: %v", err)

@@ -20,25 +20,33 @@ func joinError(req *kmsg.JoinGroupRequest, code int16, memberID string) *kmsg.Jo
 	return r
 }
 
-// join handles a JoinGroup. respond is called exactly once, now or when
-// the rebalance completes; it must not block.
-// join handles a classic JoinGroup. An empty consumer group with the same
-// id gives way to the classic group; one with members refuses the join
-// with INCONSISTENT_GROUP_PROTOCOL, since classic members inside consumer
-// groups are not supported (Kafka 4.3 admits them).
-func (s *shard) join(t *runtime.Timers, req *kmsg.JoinGroupRequest, clientID, host string, respond func(*kmsg.JoinGroupResponse)) []runtime.Record {
+// join handles a JoinGroup. respond is called exactly once, now, when the
+// rebalance completes, or (for a consumer group) once the records are
+// committed; it must not block. An empty consumer group with the same id
+// gives way to the classic group; one with members takes the member in
+// as a classic-protocol member (Kafka 4.3 does so whatever the migration
+// policy).
+func (s *shard) join(t *runtime.Timers, req *kmsg.JoinGroupRequest, clientID, host string, respond func(*kmsg.JoinGroupResponse)) runtime.Result {
 	var pre []runtime.Record
 	if cg := s.consumers[req.Group]; cg != nil {
+		if !cg.IsEmpty() {
+			session := msDur(req.SessionTimeoutMillis)
+			if session < s.cfg.MinSessionTimeout || session > s.cfg.MaxSessionTimeout {
+				respond(joinError(req, kerr.InvalidSessionTimeout.Code, req.MemberID))
+				return runtime.Result{}
+			}
+			return s.joinConsumer(t, cg, req, clientID, host, respond)
+		}
 		tombs, err := cg.DeleteRecords()
 		if err != nil {
 			respond(joinError(req, kerr.InconsistentGroupProtocol.Code, req.MemberID))
-			return nil
+			return runtime.Result{}
 		}
 		pre = encodeConsumerRecords(tombs)
 		t.Cancel(consumerTimerKey(req.Group))
 		delete(s.consumers, req.Group)
 	}
-	return append(pre, s.joinClassic(t, req, clientID, host, respond)...)
+	return runtime.Result{Records: append(pre, s.joinClassic(t, req, clientID, host, respond)...)}
 }
 
 func (s *shard) joinClassic(t *runtime.Timers, req *kmsg.JoinGroupRequest, clientID, host string, respond func(*kmsg.JoinGroupResponse)) []runtime.Record {

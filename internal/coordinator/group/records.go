@@ -103,8 +103,9 @@ func (s *shard) Replay(offset int64, key, value []byte) error {
 			return fmt.Errorf("group metadata key at offset %d: %w", offset, err)
 		}
 		if value == nil {
+			// Only the group goes: its offsets have their own tombstones,
+			// and a group that changed protocol keeps them.
 			delete(s.groups, k.Group)
-			delete(s.offsets, k.Group)
 			return nil
 		}
 		var v kmsg.GroupMetadataValue

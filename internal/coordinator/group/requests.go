@@ -20,7 +20,7 @@ func (c *Coordinator) JoinGroup(ctx context.Context, req *kmsg.JoinGroupRequest,
 		}
 	}
 	err := c.write(ctx, req.Group, func(s *shard, t *runtime.Timers) (runtime.Result, error) {
-		return runtime.Result{Records: s.join(t, req, clientID, clientHost, respond)}, nil
+		return s.join(t, req, clientID, clientHost, respond), nil
 	})
 	var resp *kmsg.JoinGroupResponse
 	select {

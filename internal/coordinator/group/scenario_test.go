@@ -16,6 +16,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/odradek/odradek/internal/coordinator/group/assignor"
 	"github.com/odradek/odradek/internal/coordinator/runtime"
 )
 
@@ -72,6 +73,7 @@ type scenario struct {
 	cfg     Config
 	n       int
 	pending []string // events produced since the last command
+	topics  []assignor.Topic
 }
 
 func runScenario(t *testing.T, script string) string {
@@ -141,7 +143,7 @@ func (s *scenario) run(t *testing.T, fields []string) {
 	}
 	h := s.h
 	switch fields[0] {
-	case "join": // join GROUP CLIENT [member=ID] [instance=ID] [protocols=a,b] [session=ms] [version=N]
+	case "join": // join GROUP CLIENT [member=ID] [instance=ID] [protocols=a,b] [session=ms] [version=N] [type=PROTOCOL_TYPE] [topics=a,b [owned=topic/0,1]]
 		req := joinReq(arg(0), opt["member"], opt["instance"], strings.Split(withDefault(opt["protocols"], "range"), ",")...)
 		if v, ok := opt["session"]; ok {
 			n, _ := strconv.Atoi(v)
@@ -151,10 +153,20 @@ func (s *scenario) run(t *testing.T, fields []string) {
 			n, _ := strconv.Atoi(v)
 			req.Version = int16(n)
 		}
+		if v, ok := opt["type"]; ok {
+			req.ProtocolType = v
+		}
+		if topics, ok := opt["topics"]; ok {
+			// A consumer protocol subscription, as Kafka clients send it.
+			meta := subscription(topics, opt["owned"])
+			for i := range req.Protocols {
+				req.Protocols[i].Metadata = meta
+			}
+		}
 		s.n++
 		id := s.n
 		err := h.c.write(context.Background(), req.Group, func(sh *shard, tm *runtime.Timers) (runtime.Result, error) {
-			return runtime.Result{Records: sh.join(tm, req, arg(1), "/10.0.0.1", func(r *kmsg.JoinGroupResponse) {
+			return sh.join(tm, req, arg(1), "/10.0.0.1", func(r *kmsg.JoinGroupResponse) {
 				line := fmt.Sprintf("join#%d %s member=%s gen=%d", id, codeName(r.ErrorCode), r.MemberID, r.Generation)
 				if r.ErrorCode == 0 {
 					line += fmt.Sprintf(" protocol=%s leader=%s", *r.Protocol, r.LeaderID)
@@ -170,12 +182,12 @@ func (s *scenario) run(t *testing.T, fields []string) {
 					}
 				}
 				s.emit("%s", line)
-			})}, nil
+			}), nil
 		})
 		if err != nil {
 			s.emit("join#%d error %v", id, err)
 		}
-	case "sync": // sync GROUP MEMBER GEN [MEMBER:ASSIGNMENT ...]
+	case "sync": // sync GROUP MEMBER GEN [MEMBER:ASSIGNMENT ...] [protocol=NAME] [encode=consumer] (assignments as topic/0,1+topic/2)
 		assign := map[string]string{}
 		for _, p := range pos[3:] {
 			m, a, _ := strings.Cut(p, ":")
@@ -186,7 +198,8 @@ func (s *scenario) run(t *testing.T, fields []string) {
 		req := kmsg.NewPtrSyncGroupRequest()
 		req.Version = 5
 		req.Group, req.MemberID, req.Generation = arg(0), arg(1), int32(num(2))
-		req.ProtocolType, req.Protocol = kmsg.StringPtr("consumer"), kmsg.StringPtr("range")
+		req.ProtocolType, req.Protocol = kmsg.StringPtr("consumer"), kmsg.StringPtr(withDefault(opt["protocol"], "range"))
+		encoded := opt["encode"] == "consumer"
 		members := make([]string, 0, len(assign))
 		for m := range assign {
 			members = append(members, m)
@@ -195,10 +208,17 @@ func (s *scenario) run(t *testing.T, fields []string) {
 		for _, m := range members {
 			sa := kmsg.NewSyncGroupRequestGroupAssignment()
 			sa.MemberID, sa.MemberAssignment = m, []byte(assign[m])
+			if encoded {
+				sa.MemberAssignment = assignment(assign[m])
+			}
 			req.GroupAssignment = append(req.GroupAssignment, sa)
 		}
 		err := h.c.write(context.Background(), req.Group, func(sh *shard, tm *runtime.Timers) (runtime.Result, error) {
 			return sh.sync(tm, req, func(r *kmsg.SyncGroupResponse) {
+				if encoded {
+					s.emit("sync#%d %s assignment=%s", id, codeName(r.ErrorCode), decodeAssignment(r.MemberAssignment))
+					return
+				}
 				s.emit("sync#%d %s assignment=%q", id, codeName(r.ErrorCode), r.MemberAssignment)
 			}), nil
 		})
@@ -243,7 +263,9 @@ func (s *scenario) run(t *testing.T, fields []string) {
 	case "restart":
 		h.restart(s.cfg)
 	default:
-		t.Fatalf("unknown command %q", fields[0])
+		if !s.runMigration(t, fields[0], pos, opt) {
+			t.Fatalf("unknown command %q", fields[0])
+		}
 	}
 }
 

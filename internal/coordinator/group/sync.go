@@ -45,6 +45,9 @@ func (s *shard) sync(t *runtime.Timers, req *kmsg.SyncGroupRequest, respond func
 		// looking at the group.
 		return fail(kerr.InconsistentGroupProtocol)
 	}
+	if cg := s.consumers[req.Group]; cg != nil && !cg.IsEmpty() {
+		return s.syncConsumer(t, cg, req, respond)
+	}
 	if g == nil || g.state == stateEmpty || g.state == stateDead {
 		return fail(kerr.UnknownMemberID)
 	}
@@ -126,6 +129,9 @@ func (s *shard) heartbeat(t *runtime.Timers, req *kmsg.HeartbeatRequest) *kerr.E
 	if req.Group == "" {
 		return kerr.InvalidGroupID
 	}
+	if cg := s.consumers[req.Group]; cg != nil && !cg.IsEmpty() {
+		return s.heartbeatConsumer(t, cg, req)
+	}
 	if g == nil || g.state == stateEmpty || g.state == stateDead {
 		return kerr.UnknownMemberID
 	}
@@ -154,6 +160,9 @@ func (s *shard) leave(t *runtime.Timers, req *kmsg.LeaveGroupRequest, resp *kmsg
 	leaving := req.Members
 	if req.Version < 3 {
 		leaving = []kmsg.LeaveGroupRequestMember{{MemberID: req.MemberID}}
+	}
+	if cg := s.consumers[req.Group]; cg != nil && g == nil {
+		return s.leaveConsumer(t, cg, leaving, req, resp)
 	}
 	if g == nil {
 		// As Kafka: each member is unknown; from v3 that is per member

@@ -42,7 +42,7 @@ func EncodeRecord(rec Record) (key, value []byte) {
 		v.cstr(deref(r.SubscribedTopicRegex))
 		v.i32(r.RebalanceTimeoutMs)
 		v.cnstr(r.ServerAssignor)
-		v.noTags()
+		writeClassicTag(v, r.Classic)
 	case *TargetAssignmentMetadataRecord:
 		v.i32(r.AssignmentEpoch)
 		writeTag64(v, r.AssignmentTimestamp)
@@ -184,7 +184,7 @@ func DecodeRecord(key, value []byte) (Record, error) {
 			}
 			r.RebalanceTimeoutMs = v.i32()
 			r.ServerAssignor = v.cnstr()
-			v.tags(nil)
+			v.tags(classicTag(&r.Classic))
 		}
 		rec = r
 	case TypeTargetAssignmentMetadata:

@@ -14,6 +14,9 @@ func TestCodecRoundTrip(t *testing.T) {
 		&GroupMetadataRecord{Group: "g", Tombstone: true},
 		&MemberMetadataRecord{Group: "g", MemberID: "m", InstanceID: &inst, ClientID: "c", ClientHost: "/h",
 			SubscribedTopicNames: []string{"a", "b"}, SubscribedTopicRegex: &re, RebalanceTimeoutMs: 300},
+		&MemberMetadataRecord{Group: "g", MemberID: "c", ClientID: "c", ClientHost: "/h", SubscribedTopicNames: []string{"a"},
+			RebalanceTimeoutMs: 300, Classic: &ClassicMemberMetadata{SessionTimeoutMs: 10000, SupportedProtocols: []ClassicProtocol{
+				{Name: "cooperative-sticky", Metadata: []byte{0, 1, 2}}, {Name: "range", Metadata: []byte{}}}}},
 		&TargetAssignmentMetadataRecord{Group: "g", AssignmentEpoch: 3, AssignmentTimestamp: 1700000000000},
 		&TargetAssignmentMemberRecord{Group: "g", MemberID: "m", Topics: []TopicPartitions{{TopicID: [16]byte{1}, Partitions: []int32{0, 2}}}},
 		&CurrentMemberAssignmentRecord{Group: "g", MemberID: "m", MemberEpoch: 5, PreviousMemberEpoch: 4, State: MemberUnrevokedPartitions,
@@ -30,6 +33,18 @@ func TestCodecRoundTrip(t *testing.T) {
 		if !reflect.DeepEqual(got, rec) {
 			t.Fatalf("round trip:\n got %#v\nwant %#v", got, rec)
 		}
+	}
+}
+
+// The classic member metadata is tagged field 0 of a member metadata value,
+// a nullable struct: size, presence marker 1, then the struct.
+func TestClassicMemberMetadataLayout(t *testing.T) {
+	rec := &MemberMetadataRecord{Group: "g", MemberID: "m", ClientID: "c", ClientHost: "h", SubscribedTopicNames: []string{},
+		RebalanceTimeoutMs: 5, Classic: &ClassicMemberMetadata{SessionTimeoutMs: 6, SupportedProtocols: []ClassicProtocol{{Name: "r", Metadata: []byte{9}}}}}
+	_, v := EncodeRecord(rec)
+	tail := "01" + "00" + "0c" + "01" + "00000006" + "02" + "0272" + "0209" + "00" + "00"
+	if got := hex.EncodeToString(v); len(got) < len(tail) || got[len(got)-len(tail):] != tail {
+		t.Fatalf("value %s does not end with the classic tag %s", got, tail)
 	}
 }
 

@@ -15,6 +15,8 @@ func allowAll([16]byte, int32) *kerr.Error { return nil }
 //   - no member id and a negative epoch (admin tools, simple consumers) is
 //     only allowed while the group is empty, else UNKNOWN_MEMBER_ID;
 //   - an unknown member gets UNKNOWN_MEMBER_ID;
+//   - a classic-protocol member must send its member epoch as generation,
+//     else ILLEGAL_GENERATION;
 //   - an epoch above the member's current epoch gets STALE_MEMBER_EPOCH
 //     (Kafka 4.3 answers every epoch outside the valid range with it);
 //   - the current epoch is accepted for every partition;
@@ -34,6 +36,13 @@ func (g *Group) ValidateOffsetCommit(memberID string, memberEpoch int32) (Partit
 	m, ok := g.members[memberID]
 	if !ok {
 		return nil, kerr.UnknownMemberID
+	}
+	if m.meta.Classic != nil {
+		// Classic members commit with their generation, the member epoch.
+		if memberEpoch != m.epoch {
+			return nil, kerr.IllegalGeneration
+		}
+		return allowAll, nil
 	}
 	switch {
 	case memberEpoch > m.epoch:

@@ -11,9 +11,12 @@ import (
 	"github.com/odradek/odradek/internal/coordinator/group/assignor"
 )
 
-// memberTypeConsumer marks members using the consumer protocol in
-// ConsumerGroupDescribe v1+.
-const memberTypeConsumer int8 = 1
+// Member types of ConsumerGroupDescribe v1+: members using the classic
+// protocol (JoinGroup) or the consumer protocol (ConsumerGroupHeartbeat).
+const (
+	memberTypeClassic  int8 = 0
+	memberTypeConsumer int8 = 1
+)
 
 // Describe returns this group's entry of a ConsumerGroupDescribe response.
 // The coordinator fills AuthorizedOperations (left at "not requested").
@@ -49,6 +52,9 @@ func (g *Group) Describe() kmsg.ConsumerGroupDescribeResponseGroup {
 		dm.Assignment = g.describeAssignment(assignor.FromPartitions(cur))
 		dm.TargetAssignment = g.describeAssignment(g.target[id])
 		dm.MemberType = memberTypeConsumer
+		if m.meta.Classic != nil {
+			dm.MemberType = memberTypeClassic
+		}
 		d.Members = append(d.Members, dm)
 	}
 	return d

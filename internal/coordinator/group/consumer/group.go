@@ -15,8 +15,10 @@
 //   - the uniform and range assignors give the same guarantees as Kafka's
 //     (balance, stickiness, rack preference) but not necessarily the same
 //     partition-to-member mapping;
-//   - members using the classic protocol inside a consumer group (online
-//     upgrade/downgrade between protocols) are not supported.
+//   - a static classic member replacing the last consumer-protocol member
+//     (same instance id) does not turn the group back into a classic group;
+//     Kafka 4.3 downgrades then (a leave, expiry or fencing of that member
+//     does downgrade here too).
 package consumer
 
 import (
@@ -47,6 +49,12 @@ type Config struct {
 	// NewMemberID generates member ids for v0 clients that join without one.
 	// Nil uses random 22-character URL-safe ids, like Kafka's.
 	NewMemberID func() string
+	// MigrationPolicy is group.consumer.migration.policy; its zero value is
+	// Kafka's default, bidirectional.
+	MigrationPolicy MigrationPolicy
+	// ClassicMaxSize is group.max.size: a group does not turn back into a
+	// classic group with more members than that (0 means unlimited).
+	ClassicMaxSize int
 }
 
 // DefaultConfig returns Kafka's defaults.
@@ -109,6 +117,11 @@ type member struct {
 	sessionDeadline   time.Time
 	rebalanceDeadline time.Time
 	rebalanceEpoch    int32
+	// Classic members only: the JoinGroup they were told to send (after a
+	// REBALANCE_IN_PROGRESS) and the SyncGroup that must follow a join,
+	// each within the rebalance timeout.
+	joinDeadline time.Time
+	syncDeadline time.Time
 }
 
 // Group is one consumer group's state machine. It is not safe for
@@ -133,6 +146,10 @@ type Group struct {
 	regexes         map[string]*RegularExpressionRecord
 
 	regexChecked map[string]int64 // transient: metadata version last checked
+
+	// downgraded is set when the group just turned itself into a classic
+	// group; the runtime collects it with TakeDowngrade.
+	downgraded *Downgrade
 }
 
 // New returns an empty group. cfg zero fields take Kafka's defaults; an

@@ -99,6 +99,9 @@ func (g *Group) Heartbeat(req *kmsg.ConsumerGroupHeartbeatRequest, client Client
 		next.ServerAssignor = clonePtr(req.ServerAssignor)
 	}
 	next.ClientID, next.ClientHost = client.ID, client.Host
+	// A member heartbeating with the consumer protocol no longer uses the
+	// classic one.
+	next.Classic = nil
 	bump := isNew || !slices.Equal(prev.SubscribedTopicNames, next.SubscribedTopicNames) ||
 		!eqPtr(prev.SubscribedTopicRegex, next.SubscribedTopicRegex) || !eqPtr(prev.RackID, next.RackID)
 	if isNew || !metaEqual(prev, next) {
@@ -106,6 +109,7 @@ func (g *Group) Heartbeat(req *kmsg.ConsumerGroupHeartbeatRequest, client Client
 		m = g.members[id]
 	}
 	m.sessionDeadline = now.Add(g.cfg.SessionTimeout)
+	m.joinDeadline, m.syncDeadline = time.Time{}, time.Time{}
 
 	if changed, hash := g.updateSubscriptions(&out); changed || bump {
 		g.emit(&out, &GroupMetadataRecord{Group: g.id, Epoch: g.epoch + 1, MetadataHash: hash})
@@ -232,7 +236,9 @@ func (g *Group) staticMember(req *kmsg.ConsumerGroupHeartbeatRequest, client Cli
 		return id, nil, nil, ""
 	}
 	old := g.members[oldID]
-	if old.epoch != LeaveGroupStaticEpoch {
+	// Kafka lets a member take over an instance id still held by a
+	// classic-protocol member.
+	if old.epoch != LeaveGroupStaticEpoch && old.meta.Classic == nil {
 		return id, nil, kerr.UnreleasedInstanceID, fmt.Sprintf(
 			"Static member %s with instance id %s cannot join the group because the instance id is owned by %s member.", id, inst, oldID)
 	}
@@ -295,7 +301,7 @@ func (g *Group) leave(req *kmsg.ConsumerGroupHeartbeatRequest, resp *kmsg.Consum
 	if req.MemberEpoch == LeaveGroupStaticEpoch {
 		g.emit(&out, g.currentAssignmentRecord(id, LeaveGroupStaticEpoch, m.epoch, m.state, m.assigned, m.pending))
 	} else {
-		g.removeMember(id, &out)
+		g.fence(id, &out)
 	}
 	resp.MemberID = &id
 	resp.MemberEpoch = req.MemberEpoch
@@ -395,5 +401,13 @@ func metaEqual(a, b MemberMetadataRecord) bool {
 		a.ClientID == b.ClientID && a.ClientHost == b.ClientHost &&
 		slices.Equal(a.SubscribedTopicNames, b.SubscribedTopicNames) &&
 		eqPtr(a.SubscribedTopicRegex, b.SubscribedTopicRegex) && a.RebalanceTimeoutMs == b.RebalanceTimeoutMs &&
-		eqPtr(a.ServerAssignor, b.ServerAssignor)
+		eqPtr(a.ServerAssignor, b.ServerAssignor) && classicEqual(a.Classic, b.Classic)
+}
+
+func classicEqual(a, b *ClassicMemberMetadata) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.SessionTimeoutMs == b.SessionTimeoutMs && slices.EqualFunc(a.SupportedProtocols, b.SupportedProtocols,
+		func(x, y ClassicProtocol) bool { return x.Name == y.Name && string(x.Metadata) == string(y.Metadata) })
 }

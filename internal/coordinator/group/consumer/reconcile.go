@@ -35,15 +35,15 @@ func (g *Group) reconcile(id string, m *member, owned []tp) memberAssignment {
 				return cur
 			}
 		}
-		return g.nextAssignment(id, m)
+		return g.nextAssignment(id, m, owned)
 	case MemberUnreleasedPartitions:
-		return g.nextAssignment(id, m)
+		return g.nextAssignment(id, m, owned)
 	default:
 		if m.epoch != g.assignmentEpoch {
-			return g.nextAssignment(id, m)
+			return g.nextAssignment(id, m, owned)
 		}
 		if g.hasUnsubscribed(m) {
-			return g.nextAssignment(id, m)
+			return g.nextAssignment(id, m, owned)
 		}
 		return cur
 	}
@@ -59,7 +59,7 @@ func (g *Group) hasUnsubscribed(m *member) bool {
 	return false
 }
 
-func (g *Group) nextAssignment(id string, m *member) memberAssignment {
+func (g *Group) nextAssignment(id string, m *member, owned []tp) memberAssignment {
 	subs := g.subscribedTopicIDs(m)
 	target := map[tp]bool{}
 	for _, p := range g.target[id].Partitions() {
@@ -78,7 +78,10 @@ func (g *Group) nextAssignment(id string, m *member) memberAssignment {
 	}
 	// Like Kafka, every recomputation records the epoch it started from as
 	// the previous epoch, even when the epoch does not move.
-	if len(revoke) > 0 {
+	// As Kafka, a member that says it no longer owns the partitions to
+	// revoke (a classic member rejoining after an eager revocation) moves on
+	// at once; nil owned partitions means "unknown", so it must revoke.
+	if len(revoke) > 0 && ownsAny(owned, revoke) {
 		return memberAssignment{epoch: m.epoch, prevEpoch: m.epoch, state: MemberUnrevokedPartitions, assigned: keep, pending: revoke}
 	}
 	unreleased := false
@@ -97,6 +100,18 @@ func (g *Group) nextAssignment(id string, m *member) memberAssignment {
 		state = MemberUnreleasedPartitions
 	}
 	return memberAssignment{epoch: g.assignmentEpoch, prevEpoch: m.epoch, state: state, assigned: keep, pending: map[tp]int32{}}
+}
+
+func ownsAny(owned []tp, parts map[tp]int32) bool {
+	if owned == nil {
+		return true
+	}
+	for _, p := range owned {
+		if _, ok := parts[p]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 func (a memberAssignment) equal(m *member) bool {

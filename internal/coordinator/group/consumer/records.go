@@ -61,6 +61,24 @@ type MemberMetadataRecord struct {
 	SubscribedTopicRegex *string
 	RebalanceTimeoutMs   int32
 	ServerAssignor       *string
+	// Classic is set for members using the classic protocol (JoinGroup,
+	// SyncGroup, Heartbeat) inside a consumer group; nil for members using
+	// ConsumerGroupHeartbeat.
+	Classic *ClassicMemberMetadata
+}
+
+// ClassicMemberMetadata is what a classic-protocol member told the group in
+// its last JoinGroup.
+type ClassicMemberMetadata struct {
+	SessionTimeoutMs   int32
+	SupportedProtocols []ClassicProtocol
+}
+
+// ClassicProtocol is one (name, metadata) of a JoinGroup, in the member's
+// preference order.
+type ClassicProtocol struct {
+	Name     string
+	Metadata []byte
 }
 
 // TargetAssignmentMetadataRecord carries the epoch of the current target

@@ -39,11 +39,15 @@ func (g *Group) Replay(rec Record) error {
 			}
 			return nil
 		}
+		_, existed := g.members[r.MemberID]
 		m := g.getOrCreate(r.MemberID)
 		if m.meta.InstanceID != nil && g.static[*m.meta.InstanceID] == r.MemberID {
 			delete(g.static, *m.meta.InstanceID)
 		}
 		m.meta = cloneMeta(*r)
+		if !existed {
+			m.sessionDeadline = g.clk.Now().Add(g.sessionTimeout(m))
+		}
 		if r.InstanceID != nil {
 			g.static[*r.InstanceID] = r.MemberID
 		}
@@ -134,7 +138,19 @@ func cloneMeta(r MemberMetadataRecord) MemberMetadataRecord {
 	r.RackID = clonePtr(r.RackID)
 	r.SubscribedTopicRegex = clonePtr(r.SubscribedTopicRegex)
 	r.ServerAssignor = clonePtr(r.ServerAssignor)
+	r.Classic = cloneClassic(r.Classic)
 	return r
+}
+
+func cloneClassic(c *ClassicMemberMetadata) *ClassicMemberMetadata {
+	if c == nil {
+		return nil
+	}
+	out := &ClassicMemberMetadata{SessionTimeoutMs: c.SessionTimeoutMs}
+	for _, p := range c.SupportedProtocols {
+		out.SupportedProtocols = append(out.SupportedProtocols, ClassicProtocol{Name: p.Name, Metadata: slices.Clone(p.Metadata)})
+	}
+	return out
 }
 
 func clonePtr(s *string) *string {

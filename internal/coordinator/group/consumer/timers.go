@@ -19,6 +19,8 @@ func (g *Group) NextDeadline() (time.Time, bool) {
 	for _, m := range g.members {
 		consider(m.sessionDeadline)
 		consider(m.rebalanceDeadline)
+		consider(m.joinDeadline)
+		consider(m.syncDeadline)
 	}
 	if t, ok := g.nextAssignmentAt(); ok && len(g.members) > 0 {
 		consider(t)
@@ -27,9 +29,12 @@ func (g *Group) NextDeadline() (time.Time, bool) {
 }
 
 // OnTimer expires members whose session timeout passed (static members that
-// left with epoch -2 included) and members that did not revoke partitions
-// within their rebalance timeout, then computes a deferred target assignment
-// if one is due. It returns the records to persist.
+// left with epoch -2 included), members that did not revoke partitions
+// within their rebalance timeout, and classic members that did not send the
+// JoinGroup or SyncGroup they owed within theirs; then it computes a
+// deferred target assignment if one is due. It returns the records to
+// persist. Fencing the last consumer-protocol member may turn the group
+// into a classic group (see TakeDowngrade); nothing else happens then.
 func (g *Group) OnTimer() []Record {
 	now := g.clk.Now()
 	var out []Record
@@ -41,8 +46,12 @@ func (g *Group) OnTimer() []Record {
 		expired := !now.Before(m.sessionDeadline)
 		timedOut := !m.rebalanceDeadline.IsZero() && !now.Before(m.rebalanceDeadline) &&
 			m.state == MemberUnrevokedPartitions && m.rebalanceEpoch == m.epoch
-		if expired || timedOut {
-			g.removeMember(id, &out)
+		passed := func(t time.Time) bool { return !t.IsZero() && !now.Before(t) }
+		if expired || timedOut || passed(m.joinDeadline) || passed(m.syncDeadline) {
+			g.fence(id, &out)
+			if g.downgraded != nil {
+				return out
+			}
 		}
 	}
 	if len(g.members) > 0 && g.assignmentDue(now) {
