@@ -12,6 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/odradek/odradek/internal/metadata"
+	"github.com/odradek/odradek/internal/telemetry"
 )
 
 // IncrementalAlterConfigs applies SET/DELETE/APPEND/SUBTRACT to TOPIC,
@@ -143,6 +144,8 @@ func (c *Controller) checkResource(typ int8, name string) (func(k, v string) err
 			}
 			return c.cfg.ValidateGroupConfigValue(k, v)
 		}, nil
+	case telemetry.ResourceType:
+		return checkClientMetricsResource(name)
 	}
 	return nil, terr(kerr.InvalidRequest, "Unsupported resource type %d", typ)
 }
@@ -170,15 +173,15 @@ func (c *Controller) incrementalAlter(res kmsg.IncrementalAlterConfigsRequestRes
 			value = cf.Value
 		case kmsg.IncrementalAlterConfigOpDelete:
 		case kmsg.IncrementalAlterConfigOpAppend, kmsg.IncrementalAlterConfigOpSubtract:
-			if c.cfg.IsListConfig != nil && !c.cfg.IsListConfig(typ, cf.Name) {
+			if !c.isListConfig(typ, cf.Name) {
 				return nil, terr(kerr.InvalidConfig, "Config value append is not allowed for config key: %s", cf.Name)
 			}
 			if cf.Value == nil {
 				return nil, terr(kerr.InvalidRequest, "Null value not supported for : %s", cf.Name)
 			}
 			base, ok := cur[cf.Name]
-			if !ok && c.cfg.ConfigDefault != nil {
-				base, _ = c.cfg.ConfigDefault(typ, cf.Name)
+			if !ok {
+				base, _ = c.configDefault(typ, cf.Name)
 			}
 			v := applyListOp(base, *cf.Value, cf.Op == kmsg.IncrementalAlterConfigOpAppend)
 			value = &v
@@ -187,7 +190,7 @@ func (c *Controller) incrementalAlter(res kmsg.IncrementalAlterConfigsRequestRes
 		}
 		if value != nil {
 			if err := validate(cf.Name, *value); err != nil {
-				return nil, terr(kerr.InvalidConfig, "%v", err)
+				return nil, configErr(err)
 			}
 		}
 		recs = append(recs, &metadata.ConfigRecord{ResourceType: typ, ResourceName: res.ResourceName, Name: cf.Name, Value: value})
@@ -264,7 +267,7 @@ func (c *Controller) alterLegacy(res kmsg.AlterConfigsRequestResource) ([]metada
 			return nil, terr(kerr.InvalidRequest, "Null value not supported for : %s", cf.Name)
 		}
 		if err := validate(cf.Name, *cf.Value); err != nil {
-			return nil, terr(kerr.InvalidConfig, "%v", err)
+			return nil, configErr(err)
 		}
 		want[cf.Name] = *cf.Value
 	}
