@@ -154,8 +154,12 @@ func (s *Server) startQuorum(ctx context.Context) error {
 		DeleteTopicDisable:       !cfg.DeleteTopicEnable,
 		ValidateTopicConfig:      config.ValidateTopicConfig,
 		ValidateBrokerConfig:     config.ValidateBrokerConfig,
-		IsListConfig:             isListConfig,
-		ConfigDefault:            func(rt int8, name string) (string, bool) { return configBaseline(cfg, rt, name) },
+		ValidateGroupConfigValue: config.ValidateGroupConfigValue,
+		ValidateGroupConfig: func(clusterDyn, overrides map[string]string) error {
+			return config.ValidateGroupConfig(cfg, clusterDyn, nil, overrides)
+		},
+		IsListConfig:  isListConfig,
+		ConfigDefault: func(rt int8, name string) (string, bool) { return configBaseline(cfg, rt, name) },
 		TopicResponseConfigs: func(topic string, overrides map[string]string) []controller.ConfigEntry {
 			return topicResponseConfigs(s, overrides)
 		},
@@ -199,16 +203,18 @@ func (s *Server) startBroker(ctx context.Context) error {
 			MaxSize:                int(cfg.GroupMaxSize),
 			OffsetsRetention:       cfg.OffsetsRetention,
 			RetentionCheckInterval: cfg.OffsetsRetentionCheckInterval,
+			GroupTimings:           s.groupTimings,
 			// offset.metadata.max.bytes is not configurable yet;
 			// this is Kafka's default.
 			MaxMetadataSize: 4096,
 			Consumer: consumer.Config{
-				SessionTimeout:    cfg.Millis("group.consumer.session.timeout.ms"),
-				HeartbeatInterval: cfg.Millis("group.consumer.heartbeat.interval.ms"),
-				MaxSize:           int(cfg.Int("group.consumer.max.size")),
-				Assignors:         cfg.List("group.consumer.assignors"),
-				MigrationPolicy:   consumer.PolicyOf(cfg.Str("group.consumer.migration.policy")),
-				ClassicMaxSize:    int(cfg.GroupMaxSize),
+				SessionTimeout:     cfg.Millis("group.consumer.session.timeout.ms"),
+				HeartbeatInterval:  cfg.Millis("group.consumer.heartbeat.interval.ms"),
+				AssignmentInterval: cfg.Millis("group.consumer.assignment.interval.ms"),
+				MaxSize:            int(cfg.Int("group.consumer.max.size")),
+				Assignors:          cfg.List("group.consumer.assignors"),
+				MigrationPolicy:    consumer.PolicyOf(cfg.Str("group.consumer.migration.policy")),
+				ClassicMaxSize:     int(cfg.GroupMaxSize),
 			},
 		},
 		NodeID:         cfg.NodeID,

@@ -75,6 +75,7 @@ func (s *shard) consumerHeartbeat(t *runtime.Timers, req *kmsg.ConsumerGroupHear
 			g = ng
 		}
 	}
+	s.applyGroupConfigs(g)
 	resp, out := g.Heartbeat(req, client)
 	if upgraded != nil && resp.ErrorCode != 0 {
 		// As in Kafka, the conversion is part of the refused heartbeat.
