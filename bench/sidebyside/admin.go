@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+func newAdmin(bootstrap string) (*kadm.Client, error) {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(bootstrap, ",")...))
+	if err != nil {
+		return nil, fmt.Errorf("admin client for %s: %w", bootstrap, err)
+	}
+	return kadm.NewClient(cl), nil
+}
+
+// createTopic creates a topic and waits until every partition has a leader,
+// returning how long both took.
+func createTopic(ctx context.Context, bootstrap, topic string, partitions, rf int, timeout time.Duration) (time.Duration, error) {
+	adm, err := newAdmin(bootstrap)
+	if err != nil {
+		return 0, err
+	}
+	defer adm.Close()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	t0 := time.Now()
+	resp, err := adm.CreateTopic(ctx, int32(partitions), int16(rf), nil, topic)
+	if err != nil {
+		return 0, fmt.Errorf("creating topic %s (%d partitions): %w", topic, partitions, err)
+	}
+	if resp.Err != nil {
+		return 0, fmt.Errorf("creating topic %s (%d partitions): %w %s", topic, partitions, resp.Err, resp.ErrMessage)
+	}
+	for {
+		md, err := adm.Metadata(ctx, topic)
+		if err == nil {
+			if t, ok := md.Topics[topic]; ok && t.Err == nil && len(t.Partitions) == partitions && allLed(t) {
+				return time.Since(t0), nil
+			}
+		}
+		if err := sleepCtx(ctx, 20*time.Millisecond); err != nil {
+			return 0, fmt.Errorf("waiting for leaders of %s: %w", topic, err)
+		}
+	}
+}
+
+func allLed(t kadm.TopicDetail) bool {
+	for _, p := range t.Partitions {
+		if p.Err != nil || p.Leader < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func deleteTopic(ctx context.Context, bootstrap, topic string) error {
+	adm, err := newAdmin(bootstrap)
+	if err != nil {
+		return err
+	}
+	defer adm.Close()
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	resp, err := adm.DeleteTopic(ctx, topic)
+	if err == nil {
+		err = resp.Err
+	}
+	if err != nil {
+		return fmt.Errorf("deleting topic %s: %w", topic, err)
+	}
+	return nil
+}
+
+// serveProbe produces one record with acks=all to every partition of topic
+// and reads each back, the test of "serving again" after a restart. It
+// retries until timeout, as a client would while partitions recover.
+func serveProbe(ctx context.Context, bootstrap, topic string, partitions int, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(bootstrap, ",")...),
+		kgo.DefaultProduceTopic(topic), kgo.RecordPartitioner(kgo.ManualPartitioner()),
+		kgo.RequiredAcks(kgo.AllISRAcks()), kgo.RetryBackoffFn(func(int) time.Duration { return 10 * time.Millisecond }))
+	if err != nil {
+		return fmt.Errorf("probe client: %w", err)
+	}
+	defer cl.Close()
+	offsets := map[int32]int64{}
+	for p := range int32(partitions) {
+		r, err := cl.ProduceSync(ctx, &kgo.Record{Partition: p, Value: []byte("probe")}).First()
+		if err != nil {
+			return fmt.Errorf("probe produce to %s-%d: %w", topic, p, err)
+		}
+		offsets[p] = r.Offset
+	}
+	parts := map[string]map[int32]kgo.Offset{topic: {}}
+	for p, o := range offsets {
+		parts[topic][p] = kgo.NewOffset().At(o)
+	}
+	cons, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(bootstrap, ",")...), kgo.ConsumePartitions(parts),
+		kgo.FetchMaxWait(50*time.Millisecond))
+	if err != nil {
+		return fmt.Errorf("probe consumer: %w", err)
+	}
+	defer cons.Close()
+	seen := map[int32]bool{}
+	for len(seen) < partitions {
+		fs := cons.PollFetches(ctx)
+		if ctx.Err() != nil {
+			return fmt.Errorf("probe fetch from %s: read back %d of %d partitions: %w", topic, len(seen), partitions, ctx.Err())
+		}
+		// Fetch errors while partitions load are retried by the client.
+		fs.EachRecord(func(r *kgo.Record) { seen[r.Partition] = true })
+	}
+	return nil
+}
