@@ -116,6 +116,7 @@ func (b *Broker) handleFetch(ctx context.Context, req *kmsg.FetchRequest) *kmsg.
 		// librdkafka rejects a null record set; an empty one is what
 		// Kafka sends when there is nothing to return.
 		rp.RecordBatches = it.records
+		b.countFetched(req, it.key.topic, it.records)
 		if rp.RecordBatches == nil {
 			rp.RecordBatches = []byte{}
 		}

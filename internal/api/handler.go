@@ -48,6 +48,8 @@ type Config struct {
 	ControllerID func() int32
 	// Groups is the group coordinator; nil leaves group APIs unserved.
 	Groups *group.Coordinator
+	// TopicMetrics, if set, counts bytes and records in and out per topic.
+	TopicMetrics TopicMetrics
 }
 
 // Broker serves the Kafka APIs of one broker.

@@ -122,6 +122,7 @@ func (b *Broker) produceTo(img *metadata.Image, topic *metadata.Topic, req *kmsg
 		}
 		return pendingAck{}, false
 	}
+	b.countProduced(topic.Name, rp.Records, res)
 	sp.BaseOffset = res.FirstOffset
 	sp.LogAppendTime = res.LogAppendTime
 	sp.LogStartOffset = res.LogStartOffset

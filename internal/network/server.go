@@ -55,7 +55,7 @@ type Config struct {
 	ConnectionsMaxIdle    time.Duration // connections.max.idle.ms
 	Logger                *slog.Logger
 	// Observer, if set, is told about every request served (for metrics).
-	Observer func(rc *RequestContext, resp kmsg.Response, took time.Duration)
+	Observer RequestObserver
 }
 
 // Server owns the listeners and the connections accepted on them.
@@ -193,6 +193,8 @@ type conn struct {
 	w        *bufio.Writer
 	sizeBuf  [4]byte
 	out      []byte
+	// written is the size of the last response framed, for the observer.
+	written int
 }
 
 // loop serves one request at a time, in order, as Kafka does per connection.
@@ -230,32 +232,18 @@ func (cn *conn) handle(frame []byte) error {
 	if req == nil {
 		return fmt.Errorf("unknown api key %d", h.APIKey)
 	}
+	obs := RequestObservation{APIKey: h.APIKey, APIVersion: h.APIVersion, RequestBytes: len(frame) + 4}
 	min, max, served := cn.s.handler.Versions(cn.listener, h.APIKey)
 	if !served || h.APIVersion < min || h.APIVersion > max {
-		if h.APIKey == 18 { // ApiVersions: answer in v0 so any client can read it (KIP-511)
-			resp, ok := cn.s.handler.Unsupported(rc, req).(*kmsg.ApiVersionsResponse)
-			if !ok {
-				return fmt.Errorf("api versions v%d not served", h.APIVersion)
-			}
-			resp.Version = 0
-			resp.ErrorCode = kerr.UnsupportedVersion.Code
-			return cn.write(h, resp, false)
-		}
-		if !served || h.APIVersion > req.MaxVersion() {
-			return fmt.Errorf("api key %d version %d not served", h.APIKey, h.APIVersion)
-		}
-		req.SetVersion(h.APIVersion)
-		if err := cn.decodeBody(frame, &h, req); err != nil {
-			return err
-		}
-		resp := cn.s.handler.Unsupported(rc, req)
-		if resp == nil {
-			return fmt.Errorf("api key %d version %d not served", h.APIKey, h.APIVersion)
-		}
-		return cn.write(h, resp, req.IsFlexible())
+		err := cn.handleUnserved(frame, h, req, rc, served)
+		obs.Queue, obs.ResponseBytes, obs.Failed = time.Since(start), cn.written, err != nil
+		cn.observe(obs, start)
+		return err
 	}
 	req.SetVersion(h.APIVersion)
 	if err := cn.decodeBody(frame, &h, req); err != nil {
+		obs.Queue, obs.Failed = time.Since(start), true
+		cn.observe(obs, start)
 		return err
 	}
 	rc.Header = h
@@ -265,18 +253,49 @@ func (cn *conn) handle(frame []byte) error {
 			return err
 		}
 	}
+	decoded := time.Now()
+	obs.Queue = decoded.Sub(start)
 	resp, err := cn.s.handler.Handle(cn.s.ctx, rc, req)
-	if err != nil {
+	handled := time.Now()
+	obs.Processing = handled.Sub(decoded)
+	if err != nil || resp == nil {
+		obs.Failed = err != nil
+		cn.observe(obs, start)
 		return err
 	}
-	if obs := cn.s.cfg.Observer; obs != nil {
-		obs(rc, resp, time.Since(start))
-	}
-	if resp == nil {
-		return nil
-	}
 	resp.SetVersion(h.APIVersion)
-	return cn.write(h, resp, req.IsFlexible() && h.APIKey != 18)
+	err = cn.write(h, resp, req.IsFlexible() && h.APIKey != 18)
+	obs.Send, obs.ResponseBytes, obs.Failed = time.Since(handled), cn.written, err != nil
+	cn.observe(obs, start)
+	return err
+}
+
+// handleUnserved answers a request at a version (or on a listener) not
+// served: ApiVersions in v0 (KIP-511), the handler's per-partition
+// UNSUPPORTED_VERSION answer, or an error that closes the connection.
+func (cn *conn) handleUnserved(frame []byte, h RequestHeader, req kmsg.Request, rc *RequestContext, served bool) error {
+	cn.written = 0
+	if h.APIKey == 18 { // ApiVersions: answer in v0 so any client can read it (KIP-511)
+		resp, ok := cn.s.handler.Unsupported(rc, req).(*kmsg.ApiVersionsResponse)
+		if !ok {
+			return fmt.Errorf("api versions v%d not served", h.APIVersion)
+		}
+		resp.Version = 0
+		resp.ErrorCode = kerr.UnsupportedVersion.Code
+		return cn.write(h, resp, false)
+	}
+	if !served || h.APIVersion > req.MaxVersion() {
+		return fmt.Errorf("api key %d version %d not served", h.APIKey, h.APIVersion)
+	}
+	req.SetVersion(h.APIVersion)
+	if err := cn.decodeBody(frame, &h, req); err != nil {
+		return err
+	}
+	resp := cn.s.handler.Unsupported(rc, req)
+	if resp == nil {
+		return fmt.Errorf("api key %d version %d not served", h.APIKey, h.APIVersion)
+	}
+	return cn.write(h, resp, req.IsFlexible())
 }
 
 func (cn *conn) decodeBody(frame []byte, h *RequestHeader, req kmsg.Request) error {
@@ -304,6 +323,7 @@ func (cn *conn) write(h RequestHeader, resp kmsg.Response, flexibleHeader bool) 
 	}
 	b = resp.AppendTo(b)
 	binary.BigEndian.PutUint32(b, uint32(len(b)-4))
+	cn.written = len(b)
 	if _, err := cn.w.Write(b); err != nil {
 		return err
 	}

@@ -79,6 +79,7 @@ func (n *Node) drainReady() error {
 			return nil
 		}
 		n.campaigned = true
+		n.electionStarted(n.clock.Now())
 		if err := n.rn.Campaign(); err != nil {
 			n.log.Warn("raft: campaign failed", "err", err)
 		}
@@ -123,6 +124,7 @@ func (n *Node) handleReady(rd etcdraft.Ready) error {
 	now := n.clock.Now()
 	if rd.SoftState != nil || rd.HardState != nil {
 		n.noteLeadership(rd)
+		n.noteElection(now)
 	}
 	if !etcdraft.IsEmptySnap(rd.Snapshot) {
 		// The checkpoint file goes first so the log is never ahead of a
@@ -262,6 +264,7 @@ func (n *Node) apply(e *pb.Entry, now time.Time) error {
 			if p, ok := n.pending[id.seq]; ok {
 				delete(n.pending, id.seq)
 				p.done <- proposalResult{offset: b.Offset}
+				n.observeCommit(p, now)
 			}
 		}
 		n.bytesSinceSnap += int64(len(e.GetData()))

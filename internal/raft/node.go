@@ -53,6 +53,8 @@ type Config struct {
 	// (default 20 MiB): after that many committed bytes the Snapshotter is
 	// asked for a snapshot.
 	SnapshotBytes int64
+	// Observer, if set, receives commit and election latencies (metrics).
+	Observer Observer
 }
 
 // CommittedBatch is one committed raft entry: the metadata records of one
@@ -103,6 +105,7 @@ type proposal struct {
 	data    []byte
 	done    chan proposalResult
 	settled bool
+	queued  time.Time // when ProposeAsync was called, for commit latency
 }
 
 type proposalResult struct {
@@ -163,6 +166,7 @@ type Node struct {
 	lastQuorumState quorumState
 	qsPending       *quorumState // commit-only change not yet written
 	qsWritten       bool
+	elections       electionClock
 }
 
 // Open recovers the metadata log from disk (checkpoint, quorum-state,
@@ -391,7 +395,7 @@ func (f Future) Wait(ctx context.Context) (int64, error) {
 func (n *Node) ProposeAsync(records [][]byte) Future {
 	n.mu.Lock()
 	n.seq++
-	p := &proposal{id: proposalID{node: n.cfg.NodeID, seq: n.seq}, done: make(chan proposalResult, 1)}
+	p := &proposal{id: proposalID{node: n.cfg.NodeID, seq: n.seq}, done: make(chan proposalResult, 1), queued: n.clock.Now()}
 	p.data = encodeProposal(p.id.node, p.id.seq, records)
 	if n.closed {
 		n.mu.Unlock()

@@ -38,6 +38,8 @@ type Manager struct {
 	appliedMu sync.Mutex
 	applied   int64
 	appliedCh chan struct{}
+
+	isr isrChanges
 }
 
 // NewManager builds an empty manager.
@@ -132,6 +134,7 @@ func (m *Manager) ensureReplica(img *metadata.Image, t *metadata.Topic, mp *meta
 		return
 	}
 	p = newPartition(m.cfg.NodeID, t.Name, t.ID, mp, lg)
+	p.counts = &m.isr
 	m.mu.Lock()
 	m.parts[tp] = p
 	m.mu.Unlock()

@@ -32,6 +32,7 @@ type Partition struct {
 	isr         []int32
 	followerLEO map[int32]int64
 	waiters     map[chan<- struct{}]struct{}
+	counts      *isrChanges // the manager's; nil in tests
 }
 
 func newPartition(nodeID int32, topic string, id metadata.UUID, p *metadata.Partition, log *storage.Log) *Partition {
@@ -43,6 +44,7 @@ func newPartition(nodeID int32, topic string, id metadata.UUID, p *metadata.Part
 // update applies a leadership or ISR change from metadata.
 func (p *Partition) update(mp *metadata.Partition) {
 	p.mu.Lock()
+	p.noteISRChangeLocked(mp.Leader, mp.ISR)
 	p.leader = mp.Leader
 	p.leaderEpoch = mp.LeaderEpoch
 	p.replicas = append([]int32(nil), mp.Replicas...)

@@ -24,6 +24,9 @@ func (s *Server) startHTTP(context.Context) error {
 	if !s.cfg.Bool("http.enable") {
 		return nil
 	}
+	if err := s.attachMetrics(); err != nil {
+		return fmt.Errorf("registering metrics: %w", err)
+	}
 	addr := s.cfg.Str("http.listener")
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -52,6 +55,7 @@ func (s *Server) httpRoutes() *http.ServeMux {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", s.serveReady)
+	mux.Handle("GET /metrics", s.metrics.Handler())
 	return mux
 }
 
