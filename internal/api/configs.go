@@ -53,6 +53,8 @@ func (b *Broker) handleDescribeConfigs(req *kmsg.DescribeConfigsRequest) *kmsg.D
 				break
 			}
 			described = config.DescribeGroup(b.cfg.Static, img.BrokerConfig(-1), img.BrokerConfig(b.cfg.NodeID), img.GroupConfig(rr.ResourceName))
+		case kmsg.ConfigResourceTypeClientMetrics:
+			describeClientMetrics(img, rr.ResourceName, &res)
 		default:
 			res.ErrorCode = kerr.InvalidRequest.Code
 			res.ErrorMessage = kmsg.StringPtr("describing " + rr.ResourceType.String() + " configs is not supported")

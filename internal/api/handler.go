@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/odradek/odradek/internal/network"
 	"github.com/odradek/odradek/internal/replication"
 	"github.com/odradek/odradek/internal/storage"
+	"github.com/odradek/odradek/internal/telemetry"
 )
 
 // Controller is what the broker asks of the quorum controller. In a combined
@@ -48,8 +50,9 @@ type Config struct {
 	ControllerID func() int32
 	// Groups is the group coordinator; nil leaves group APIs unserved.
 	Groups *group.Coordinator
-	// TopicMetrics, if set, counts bytes and records in and out per topic.
-	TopicMetrics TopicMetrics
+	// Telemetry receives KIP-714 client metrics; nil leaves
+	// GetTelemetrySubscriptions and PushTelemetry unserved.
+	Telemetry *telemetry.Manager
 }
 
 // Broker serves the Kafka APIs of one broker.
@@ -62,6 +65,8 @@ type Broker struct {
 	// offsetsTopicMu makes concurrent first FindCoordinators create
 	// __consumer_offsets once.
 	offsetsTopicMu sync.Mutex
+	// telemetryImage is the image whose subscriptions Telemetry has.
+	telemetryImage atomic.Pointer[metadata.Image]
 }
 
 // New builds the API layer.
@@ -87,6 +92,9 @@ var _ network.Handler = (*Broker)(nil)
 func (b *Broker) Versions(listener string, key int16) (int16, int16, bool) {
 	v, ok := servedByKey[key]
 	if ok && groupAPIs[key] && b.cfg.Groups == nil {
+		return 0, 0, false
+	}
+	if ok && telemetryAPIs[key] && b.cfg.Telemetry == nil {
 		return 0, 0, false
 	}
 	return v.Min, v.Max, ok
@@ -118,6 +126,7 @@ func (b *Broker) Handle(ctx context.Context, rc *network.RequestContext, req kms
 	}
 	switch r := req.(type) {
 	case *kmsg.ApiVersionsRequest:
+		b.noteClientSoftware(rc, r)
 		return b.handleApiVersions(r), nil
 	case *kmsg.MetadataRequest:
 		return b.handleMetadata(ctx, rc, r), nil
@@ -175,6 +184,17 @@ func (b *Broker) Handle(ctx context.Context, rc *network.RequestContext, req kms
 		return b.handleOffsetDelete(ctx, r), nil
 	case *kmsg.InitProducerIDRequest:
 		return b.handleInitProducerID(ctx, r), nil
+	case *kmsg.ListConfigResourcesRequest:
+		return b.handleListConfigResources(r), nil
+	}
+	if telemetryAPIs[req.Key()] && b.cfg.Telemetry == nil {
+		return nil, fmt.Errorf("api: %s needs client telemetry, and it is not configured", kmsg.NameForKey(req.Key()))
+	}
+	switch r := req.(type) {
+	case *kmsg.GetTelemetrySubscriptionsRequest:
+		return b.handleGetTelemetrySubscriptions(rc, r), nil
+	case *kmsg.PushTelemetryRequest:
+		return b.handlePushTelemetry(rc, r), nil
 	}
 	return nil, fmt.Errorf("api: no handler for %s", kmsg.NameForKey(req.Key()))
 }

@@ -51,6 +51,9 @@ var served = []apiVersion{
 	{Key: 60, Min: 0, Max: 2},
 	{Key: 68, Min: 0, Max: 1, Note: "KIP-848 consumer groups: uniform and range server assignors, regex subscriptions, static members; no classic members inside consumer groups, no online migration"},
 	{Key: 69, Min: 0, Max: 1, Note: "authorized operations reported as for a super user (no ACLs yet)"},
+	{Key: 71, Min: 0, Max: 0, Note: "KIP-714 client telemetry: subscriptions from CLIENT_METRICS config resources; always advertised (the broker is its own metrics receiver)"},
+	{Key: 72, Min: 0, Max: 0, Note: "OTLP payloads (none, gzip, snappy, lz4, zstd) exposed on /metrics; telemetry.max.bytes"},
+	{Key: 74, Min: 0, Max: 1, Note: "client metrics subscriptions (v0); v1 also topics, brokers, broker loggers and groups with configs"},
 	{Key: 75, Min: 0, Max: 0, Note: "cursor paging"},
 }
 

@@ -170,4 +170,8 @@ var brokerServerDefs = []*Def{
 		Doc: "Byte rate limit for follower-side replication of throttled replicas; set dynamically."},
 	{Name: "replica.alter.log.dirs.io.max.bytes.per.second", Type: TypeLong, Default: maxLongStr, Valid: atLeast(0), Importance: Medium, Scope: PerBroker,
 		Doc: "Byte rate limit of moving replicas between log directories; set dynamically."},
+
+	// Client telemetry (KIP-714).
+	{Name: "telemetry.max.bytes", Type: TypeInt, Default: "1048576", Valid: atLeast(1), Importance: Low,
+		Doc: "The largest client telemetry payload (as sent, compressed or not) a client may push; bigger pushes get TELEMETRY_TOO_LARGE."},
 }
