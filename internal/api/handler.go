@@ -53,6 +53,8 @@ type Config struct {
 	// Telemetry receives KIP-714 client metrics; nil leaves
 	// GetTelemetrySubscriptions and PushTelemetry unserved.
 	Telemetry *telemetry.Manager
+	// TopicMetrics, if set, counts bytes and records in and out per topic.
+	TopicMetrics TopicMetrics
 }
 
 // Broker serves the Kafka APIs of one broker.

@@ -21,6 +21,7 @@ import (
 	"github.com/odradek/odradek/internal/coordinator/group/consumer"
 	"github.com/odradek/odradek/internal/metadata"
 	"github.com/odradek/odradek/internal/metaprops"
+	"github.com/odradek/odradek/internal/metrics"
 	"github.com/odradek/odradek/internal/network"
 	"github.com/odradek/odradek/internal/raft"
 	"github.com/odradek/odradek/internal/replication"
@@ -54,6 +55,7 @@ type Server struct {
 	net       *network.Server
 	router    *listenerRouter
 	http      *httpListener
+	metrics   *metrics.Registry
 }
 
 // Start brings a node up; on error everything started so far is stopped.
@@ -69,6 +71,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, errors.New("only process.roles=broker,controller is supported so far; separate broker and controller nodes come with multi-node clusters")
 	}
 	s := &Server{opts: opts, cfg: cfg, log: opts.Logger}
+	s.metrics = s.newMetrics()
 	for _, step := range []func(context.Context) error{s.prepareStorage, s.startQuorum, s.startBroker, s.startHTTP} {
 		if err := step(ctx); err != nil {
 			s.Close()
@@ -134,6 +137,7 @@ func (s *Server) startQuorum(ctx context.Context) error {
 		Logger:         s.log.With("component", "raft"),
 		SegmentBytes:   int64(cfg.MetadataLogSegmentBytes),
 		SnapshotBytes:  cfg.MetadataMaxRecordBytesBetweenSnapshots,
+		Observer:       s.metrics.Quorum(),
 	})
 	if err != nil {
 		return fmt.Errorf("opening metadata log: %w", err)
@@ -240,6 +244,7 @@ func (s *Server) startBroker(ctx context.Context) error {
 		SocketRequestMaxBytes: cfg.SocketRequestMaxBytes,
 		ConnectionsMaxIdle:    cfg.ConnectionsMaxIdle,
 		Logger:                s.log.With("component", "network"),
+		Observer:              s.metrics.Requests(),
 	}, handler)
 	if err := s.net.Start(); err != nil {
 		return err
@@ -277,6 +282,7 @@ func (s *Server) startBroker(ctx context.Context) error {
 		ControllerID: s.controllerID,
 		Groups:       s.groups,
 		Telemetry:    s.newTelemetry(),
+		TopicMetrics: s.metrics.Topics(),
 	})
 	handler.broker = brokerAPI
 	lc.Start()
