@@ -7,7 +7,6 @@ import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.common.GroupType;
-import org.apache.kafka.common.errors.GroupIdNotFoundException;
 
 /**
  * Consumer groups with kafka-clients' KafkaConsumer, in one of three modes:
@@ -23,20 +22,10 @@ import org.apache.kafka.common.errors.GroupIdNotFoundException;
  *       Records are consumed exactly once and offsets committed throughout.
  * </ul>
  * Usage: GroupSuite classic|consumer|migration BOOTSTRAP. Exits 1 with a message on the first
- * failed check, 2 on bad usage, 3 (with a SKIP line) when the broker refuses the online upgrade
- * outright, as Kafka does with group.consumer.migration.policy=disabled.
+ * failed check, 2 on bad usage.
  */
 public final class GroupSuite {
     private static final int PER_STEP = 40;
-    /** Exit status telling the harness to skip: the broker refused a feature, clearly. */
-    private static final int SKIP_EXIT = 3;
-
-    /** The broker refused, with an explicit error, something this suite needs. */
-    private static final class Unsupported extends Exception {
-        Unsupported(String msg) {
-            super(msg);
-        }
-    }
 
     private GroupSuite() {}
 
@@ -55,9 +44,6 @@ public final class GroupSuite {
             }
             g.admin.deleteTopics(List.of(g.topic)).all().get();
             Check.step("PASS groups " + mode);
-        } catch (Unsupported e) {
-            System.out.println("SKIP [java-groups " + mode + "]: " + e.getMessage());
-            System.exit(SKIP_EXIT);
         } catch (Check.Failure e) {
             System.err.println("FAIL [java-groups " + mode + "]: " + e.getMessage());
             System.exit(1);
@@ -114,15 +100,10 @@ public final class GroupSuite {
         Check.step("a consumer-protocol member joins: the group is upgraded online and keeps the classic member");
         Map<Integer, Long> before = g.committed();
         g.join("consumer-member", "consumer");
-        // The member joins on its first poll, which waitSettled does. A broker whose
-        // group.consumer.migration.policy forbids the upgrade refuses the member with
-        // GROUP_ID_NOT_FOUND, as Kafka does; that is a missing feature, not a wrong answer.
-        try {
-            g.waitSettled();
-        } catch (GroupIdNotFoundException e) {
-            throw new Unsupported("the broker refuses a consumer-protocol member in a classic group "
-                    + "(online upgrade not available): " + e.getMessage());
-        }
+        // The member joins on its first poll, which waitSettled does. The broker must upgrade
+        // the group (group.consumer.migration.policy=bidirectional, Kafka's default); a
+        // GROUP_ID_NOT_FOUND here is a failure.
+        g.waitSettled();
         ConsumerGroupDescription d = g.waitDescribed(GroupType.CONSUMER, List.of("classic-member", "consumer-member"));
         for (MemberDescription m : d.members()) {
             boolean upgraded = m.clientId().equals("consumer-member");
