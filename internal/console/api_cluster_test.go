@@ -82,3 +82,25 @@ func TestClusterAndStatic(t *testing.T) {
 		}
 	})
 }
+
+// The server mounts the console at / on its HTTP listener, next to the
+// probes and metrics.
+func TestMountedByServer(t *testing.T) {
+	e := newEnv(t)
+	base := "http://" + e.srv.HTTPAddr()
+	for path, want := range map[string]string{
+		"/":            "Odradek console",
+		"/api/cluster": `"clusterId":"` + e.srv.ClusterID() + `"`,
+		"/readyz":      "ready",
+	} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+			t.Fatalf("GET %s = %d %q, want %q", path, resp.StatusCode, body, want)
+		}
+	}
+}

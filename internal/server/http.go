@@ -56,6 +56,7 @@ func (s *Server) httpRoutes() *http.ServeMux {
 	})
 	mux.HandleFunc("GET /readyz", s.serveReady)
 	mux.Handle("GET /metrics", s.metrics.Handler())
+	mux.Handle("/", s.consoleHandler())
 	return mux
 }
 
@@ -64,15 +65,7 @@ func (s *Server) httpRoutes() *http.ServeMux {
 // hold traffic back during startup and shutdown.
 func (s *Server) serveReady(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	var problems []string
-	if s.router == nil || !s.router.ready.Load() {
-		problems = append(problems, "broker: not serving yet")
-	}
-	if s.node == nil {
-		problems = append(problems, "metadata quorum: not started")
-	} else if leader, _ := s.node.Leader(); leader < 0 {
-		problems = append(problems, "metadata quorum: no leader")
-	}
+	problems := s.readyProblems()
 	if len(problems) > 0 {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		for _, p := range problems {
@@ -84,6 +77,8 @@ func (s *Server) serveReady(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (s *Server) closeHTTP() {
+	// After the listener: a console request in flight still has a client.
+	defer s.closeConsole()
 	if s.http == nil {
 		return
 	}
@@ -92,6 +87,21 @@ func (s *Server) closeHTTP() {
 	if err := s.http.srv.Shutdown(ctx); err != nil {
 		_ = s.http.srv.Close()
 	}
+}
+
+// readyProblems lists what keeps the node from being ready; the web
+// console shows the same checks.
+func (s *Server) readyProblems() []string {
+	var problems []string
+	if s.router == nil || !s.router.ready.Load() {
+		problems = append(problems, "broker: not serving yet")
+	}
+	if s.node == nil {
+		problems = append(problems, "metadata quorum: not started")
+	} else if leader, _ := s.node.Leader(); leader < 0 {
+		problems = append(problems, "metadata quorum: no leader")
+	}
+	return problems
 }
 
 // HTTPAddr is the bound address of the HTTP listener, or "" when disabled.

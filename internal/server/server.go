@@ -15,6 +15,7 @@ import (
 	"github.com/odradek/odradek/internal/api"
 	"github.com/odradek/odradek/internal/clock"
 	"github.com/odradek/odradek/internal/config"
+	"github.com/odradek/odradek/internal/console"
 	"github.com/odradek/odradek/internal/controller"
 	"github.com/odradek/odradek/internal/coordinator/group"
 	"github.com/odradek/odradek/internal/coordinator/group/assignor"
@@ -55,6 +56,7 @@ type Server struct {
 	net       *network.Server
 	router    *listenerRouter
 	http      *httpListener
+	console   *console.Console
 	metrics   *metrics.Registry
 }
 
