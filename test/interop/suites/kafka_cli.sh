@@ -171,6 +171,30 @@ broker_unset() {
 }
 eventually broker_unset
 
+# --- kafka-configs: groups ---------------------------------------------------------------------
+step "kafka-configs groups --alter / --describe"
+group="cli-cfg-group-$$"
+gcfg() { configs --entity-type groups --entity-name "$group" "$@"; }
+gcfg --alter --add-config consumer.session.timeout.ms=50000,consumer.heartbeat.interval.ms=6000
+expect "^Completed updating config for group $group\.$" "alter group"
+group_set() {
+  gcfg --describe
+  expect "^Dynamic configs for group $group are:" "group describe header"
+  expect "^  consumer\.heartbeat\.interval\.ms=6000 sensitive=false synonyms=\{DYNAMIC_GROUP_CONFIG:consumer\.heartbeat\.interval\.ms=6000, DEFAULT_CONFIG:group\.consumer\.heartbeat\.interval\.ms=5000\}" "group heartbeat interval"
+  expect "^  consumer\.session\.timeout\.ms=50000 sensitive=false" "group session timeout"
+}
+eventually group_set
+gcfg --describe --all
+expect "^  consumer\.assignment\.interval\.ms=1000 sensitive=false synonyms=\{DEFAULT_CONFIG:group\.consumer\.assignment\.interval\.ms=1000\}" "group describe --all default"
+echo "\$ kafka-configs groups --alter --add-config consumer.session.timeout.ms=1000"
+if run_java kafka.admin.ConfigCommand --bootstrap-server "$B" --entity-type groups --entity-name "$group" \
+    --alter --add-config consumer.session.timeout.ms=1000 >"$out" 2>&1; then
+  cat "$out"
+  fail "a group session timeout below group.consumer.min.session.timeout.ms was accepted"
+fi
+grep -q "consumer.session.timeout.ms must be greater than or equal to group.consumer.min.session.timeout.ms" "$out" \
+  || { cat "$out"; fail "out-of-bounds group config did not fail with Kafka's message"; }
+
 # --- delete ------------------------------------------------------------------------------------
 step "kafka-topics --delete"
 topics --delete --topic "$topic"
