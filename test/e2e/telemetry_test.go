@@ -15,7 +15,8 @@ import (
 )
 
 // TestClientTelemetryAPIs drives KIP-714 by hand: a subscription made with
-// IncrementalAlterConfigs, described and listed, then fetched and pushed to.
+// IncrementalAlterConfigs, described and listed, then fetched and pushed to;
+// the pushed value appears on /metrics.
 func TestClientTelemetryAPIs(t *testing.T) {
 	srv := testserver.Start(t)
 	cl, err := kgo.NewClient(kgo.SeedBrokers(srv.Bootstrap), kgo.ClientID("telemetry-e2e"))
@@ -127,5 +128,12 @@ func TestClientTelemetryAPIs(t *testing.T) {
 			t.Fatal("push still throttled at the deadline")
 		case <-time.After(50 * time.Millisecond):
 		}
+	}
+
+	// The pushed value is on /metrics, labelled with the client's identity.
+	fams := scrape(t, srv.HTTPAddr())
+	v, ok := value(fams, "org_apache_kafka_producer_record_send_rate", map[string]string{"client_id": "telemetry-e2e"})
+	if !ok || v != 42 {
+		t.Fatalf("pushed gauge on /metrics: %v %v", v, ok)
 	}
 }
