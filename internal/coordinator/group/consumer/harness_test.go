@@ -226,6 +226,13 @@ func fmtMeta(m MemberMetadataRecord) string {
 		}
 		return *p
 	}
-	return fmt.Sprintf("{inst=%s rack=%s client=%s/%s topics=%v regex=%s timeout=%d assignor=%s}",
-		s(m.InstanceID), s(m.RackID), m.ClientID, m.ClientHost, m.SubscribedTopicNames, s(m.SubscribedTopicRegex), m.RebalanceTimeoutMs, s(m.ServerAssignor))
+	classic := ""
+	if c := m.Classic; c != nil {
+		classic = fmt.Sprintf(" classic=%d", c.SessionTimeoutMs)
+		for _, p := range c.SupportedProtocols {
+			classic += fmt.Sprintf(",%s:%x", p.Name, p.Metadata)
+		}
+	}
+	return fmt.Sprintf("{inst=%s rack=%s client=%s/%s topics=%v regex=%s timeout=%d assignor=%s%s}",
+		s(m.InstanceID), s(m.RackID), m.ClientID, m.ClientHost, m.SubscribedTopicNames, s(m.SubscribedTopicRegex), m.RebalanceTimeoutMs, s(m.ServerAssignor), classic)
 }
