@@ -30,6 +30,7 @@ func (s *shard) joinConsumer(t *runtime.Timers, g *consumer.Group, req *kmsg.Joi
 	res, out := g.ClassicJoin(cr)
 	recs := encodeConsumerRecords(out)
 	s.armConsumerTimer(t, g)
+	recs = append(recs, s.maybeDowngrade(t, g)...)
 	if res.Err != nil {
 		respond(joinError(req, res.Err.Code, res.MemberID))
 		return runtime.Result{Records: recs}

@@ -83,7 +83,8 @@ func upgradeError(req *kmsg.ConsumerGroupHeartbeatRequest, err error) *kmsg.Cons
 // maybeDowngrade finishes a downgrade the consumer group made during the
 // last call: the consumer group goes, a classic group with its remaining
 // members takes its place (GroupMetadata record at the group epoch, each
-// member assigned its target assignment) and rebalances so they rejoin.
+// member assigned its target assignment) and, unless a static member's
+// takeover left the assignment current, rebalances so they rejoin.
 func (s *shard) maybeDowngrade(t *runtime.Timers, g *consumer.Group) []runtime.Record {
 	d := g.TakeDowngrade()
 	if d == nil {
@@ -119,6 +120,9 @@ func (s *shard) maybeDowngrade(t *runtime.Timers, g *consumer.Group) []runtime.R
 	recs := []runtime.Record{groupMetadataRecord(cg)}
 	for _, m := range cg.members {
 		s.scheduleHeartbeat(t, cg, m)
+	}
+	if !d.Rebalance {
+		return recs
 	}
 	return append(recs, s.prepareRebalance(t, cg)...)
 }

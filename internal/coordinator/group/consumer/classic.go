@@ -115,7 +115,11 @@ func (g *Group) ClassicJoin(req ClassicJoinRequest) (ClassicJoinResult, []Record
 	}
 	var out []Record
 	var m *member
+	replacedConsumer := false
 	if req.InstanceID != nil {
+		if old, ok := g.static[*req.InstanceID]; ok && unknown && g.members[old].meta.Classic == nil {
+			replacedConsumer = true
+		}
 		var e *kerr.Error
 		var msg string
 		if m, e, msg = g.classicStaticMember(id, *req.InstanceID, unknown, &out); e != nil {
@@ -171,7 +175,14 @@ func (g *Group) ClassicJoin(req ClassicJoinRequest) (ClassicJoinResult, []Record
 	m.joinDeadline = time.Time{}
 	m.sessionDeadline = now.Add(msDur(req.SessionTimeoutMs))
 	m.syncDeadline = now.Add(msDur(m.meta.RebalanceTimeoutMs))
-	return ClassicJoinResult{MemberID: id, Generation: m.epoch, Protocol: req.Protocols[0].Name}, out
+	res := ClassicJoinResult{MemberID: id, Generation: m.epoch, Protocol: req.Protocols[0].Name}
+	if replacedConsumer && g.canDowngradeReplaced() {
+		// The static member replaced the last consumer-protocol member: the
+		// group is classic again, without a rebalance unless the target
+		// assignment lags behind the group epoch.
+		g.toClassic("", g.epoch > g.assignmentEpoch, &out)
+	}
+	return res, out
 }
 
 // classicStaticMember finds the member of a static JoinGroup. A join without

@@ -15,10 +15,6 @@
 //   - the uniform and range assignors give the same guarantees as Kafka's
 //     (balance, stickiness, rack preference) but not necessarily the same
 //     partition-to-member mapping;
-//   - a static classic member replacing the last consumer-protocol member
-//     (same instance id) does not turn the group back into a classic group;
-//     Kafka 4.3 downgrades then (a leave, expiry or fencing of that member
-//     does downgrade here too).
 package consumer
 
 import (

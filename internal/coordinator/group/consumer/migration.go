@@ -121,10 +121,15 @@ func epochless(parts map[tp]int32) []TopicPartitions {
 // Downgrade is the classic group a consumer group turned into when its
 // last consumer-protocol member left: the runtime creates it (Stable at
 // generation Epoch, protocol type "consumer", each member's assignment
-// being its target assignment) and starts a rebalance so the members rejoin.
+// being its target assignment) and, if Rebalance, starts a rebalance so the
+// members rejoin.
 type Downgrade struct {
 	Epoch   int32
 	Members []DowngradedMember
+	// Rebalance is false only when a static classic member took over the
+	// last consumer-protocol member's instance id and the target assignment
+	// is current: the classic group then starts Stable, as in Kafka.
+	Rebalance bool
 }
 
 // DowngradedMember is a classic member carried over to the classic group.
@@ -175,9 +180,26 @@ func (g *Group) fence(id string, out *[]Record) {
 		g.removeMember(id, out)
 		return
 	}
-	d := &Downgrade{Epoch: g.epoch}
+	g.toClassic(id, true, out)
+}
+
+// canDowngradeReplaced reports whether the group may become a classic
+// group now that a classic static member replaced a consumer-protocol one:
+// every member uses the classic protocol and the policy and group.max.size
+// allow it.
+func (g *Group) canDowngradeReplaced() bool {
+	if g.numClassic() != len(g.members) || !g.cfg.MigrationPolicy.DowngradeAllowed() {
+		return false
+	}
+	return g.cfg.ClassicMaxSize <= 0 || len(g.members) <= g.cfg.ClassicMaxSize
+}
+
+// toClassic tombstones the group and records, for TakeDowngrade, the
+// classic group its members but leaving form.
+func (g *Group) toClassic(leaving string, rebalance bool, out *[]Record) {
+	d := &Downgrade{Epoch: g.epoch, Rebalance: rebalance}
 	for _, mid := range g.sortedMemberIDs() {
-		if mid == id {
+		if mid == leaving {
 			continue
 		}
 		m := g.members[mid]
