@@ -42,8 +42,8 @@ type sampleKey struct {
 	partition int32
 }
 
-// maxSamples bounds a partition's samples; they are kept at least
-// window/maxSamples apart, so frequent scrapes still cover the window.
+// maxSamples bounds a partition's samples; they are kept about
+// window/(maxSamples-2) apart, so frequent scrapes still cover the window.
 const maxSamples = 64
 
 type sample struct {
@@ -176,8 +176,8 @@ func (l *lagTracker) catchUpSeconds(group, topic string, partition int32, commit
 // has a rate) and keeps samples spaced so at most maxSamples remain.
 func (r *sampleRing) add(s sample, window time.Duration) {
 	n := len(r.s)
-	if n >= 2 && s.at.Sub(r.s[n-2].at) < window/maxSamples {
-		r.s[n-1] = s // too close to the previous one: move the newest
+	if n >= 2 && r.s[n-1].at.Sub(r.s[n-2].at) < window/(maxSamples-2) {
+		r.s[n-1] = s // the newest is too close to its predecessor: move it
 	} else {
 		r.s = append(r.s, s)
 	}

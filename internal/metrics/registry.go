@@ -127,6 +127,10 @@ func (r *Registry) Attach(src Sources) error {
 	return nil
 }
 
+// Register adds a collector of another part (client telemetry, say) to
+// the node's registry, so its series share /metrics.
+func (r *Registry) Register(c prometheus.Collector) error { return r.reg.Register(c) }
+
 // Gatherer exposes the registry (tests, benchmarks).
 func (r *Registry) Gatherer() prometheus.Gatherer { return r.reg }
 

@@ -117,7 +117,7 @@ func (m *RequestMetrics) create(key int16) *keyMetrics {
 // (ApiKeys.name: InitProducerId, CreateAcls, SaslHandshake ...).
 func KafkaAPIName(key int16) string {
 	n := kmsg.NameForKey(key)
-	if n == "" {
+	if n == "" || n == "Unknown" {
 		return "Unknown" + strconv.Itoa(int(key))
 	}
 	return apiNameFixer.Replace(n)
