@@ -3,7 +3,6 @@
 package interop
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -373,25 +372,29 @@ func checkDashboardMetrics(t *testing.T, httpAddr string) {
 // with or without samples yet.
 func exposedFamilies(t *testing.T, httpAddr string) map[string]string {
 	t.Helper()
+	out := map[string]string{}
+	for _, l := range strings.Split(scrapeText(t, httpAddr), "\n") {
+		if f := strings.Fields(l); len(f) == 4 && f[0] == "#" && f[1] == "TYPE" {
+			out[f[2]] = f[3]
+		}
+	}
+	return out
+}
+
+// scrapeText fetches the server's /metrics in the text format.
+func scrapeText(t *testing.T, httpAddr string) string {
+	t.Helper()
 	resp, err := http.Get("http://" + httpAddr + "/metrics")
 	if err != nil {
 		t.Fatalf("GET /metrics: %v", err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		body, _ := io.ReadAll(resp.Body)
-		t.Fatalf("GET /metrics: %s\n%s", resp.Status, body)
-	}
-	out := map[string]string{}
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		if f := strings.Fields(sc.Text()); len(f) == 4 && f[0] == "#" && f[1] == "TYPE" {
-			out[f[2]] = f[3]
-		}
-	}
-	if err := sc.Err(); err != nil {
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
 		t.Fatalf("reading /metrics: %v", err)
 	}
-	return out
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /metrics: %s\n%s", resp.Status, body)
+	}
+	return string(body)
 }
