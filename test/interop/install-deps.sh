@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the interop suites run, on Debian 12 as root (or with sudo), reaching only
-# Debian's apt archive, PyPI and Maven Central. Idempotent: each step checks a stamp or a probe
+# Debian's apt archive, PyPI, Maven Central and npm. Idempotent: each step checks a stamp or a probe
 # first, so a second run takes about a second.
 #
 #   - apt: kcat, a JDK 17 (java + javac), maven, python3-venv, prometheus (with promtool) (apt-get
@@ -9,6 +9,8 @@
 #   - Kafka jars (pinned in java/pom.xml) resolved into test/interop/.m2 and copied to
 #     test/interop/lib
 #   - the Java test programs compiled into test/interop/lib/interop-suites.jar
+#   - for the console browser test: chromium from apt, playwright-core (pinned in
+#     console/package-lock.json) from npm into test/interop/console/node_modules
 set -euo pipefail
 
 CONFLUENT_KAFKA_VERSION=2.16.1
@@ -44,6 +46,9 @@ command -v mvn >/dev/null || missing+=(maven)
 command -v python3 >/dev/null || missing+=(python3 python3-venv)
 # The monitoring suites run a real Prometheus and promtool against docs/monitoring.
 { command -v prometheus >/dev/null && command -v promtool >/dev/null; } || missing+=(prometheus)
+# The console browser test drives Debian's Chromium with playwright-core from npm.
+command -v chromium >/dev/null || missing+=(chromium)
+command -v npm >/dev/null || missing+=(nodejs npm)
 [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 
 # ---- Kafka jars --------------------------------------------------------------------------------
@@ -102,6 +107,18 @@ if ! venv_ok; then
     || die "pip install confluent-kafka==$CONFLUENT_KAFKA_VERSION failed"
   venv_ok || die "confluent-kafka $CONFLUENT_KAFKA_VERSION does not import from .venv"
   log "venv took $((SECONDS - t))s"
+fi
+
+# ---- console browser test -----------------------------------------------------------------------
+# playwright-core pinned in console/package-lock.json, installed into console/node_modules
+# (git-ignored); it downloads no browser of its own.
+node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+[ "$node_major" -ge 20 ] || die "the console browser test needs Node.js 20 or newer for playwright-core, found $(node --version 2>&1)"
+lock_sum="$(sha256sum console/package-lock.json | cut -d' ' -f1)"
+if [ "$(cat console/node_modules/.stamp 2>/dev/null)" != "$lock_sum" ]; then
+  log "installing playwright-core (console/package-lock.json)"
+  (cd console && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci in test/interop/console failed"
+  echo "$lock_sum" >console/node_modules/.stamp
 fi
 
 log "ready in $((SECONDS - t0))s (kcat $(kcat -V 2>&1 | sed -n 's/^Version \([^ ]*\).*/\1/p'), $(basename lib/kafka-clients-*.jar .jar), confluent-kafka $CONFLUENT_KAFKA_VERSION)"

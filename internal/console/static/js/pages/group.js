@@ -42,9 +42,8 @@ export async function render(ctx) {
   replace(ctx.main,
     h('div', { class: 'crumbs' }, h('a', { href: '#/groups' }, 'Consumer groups'), ' / '),
     h('h1', null, id), stats,
-    card('Members', members),
+    h('div', { class: 'grid' }, card('Members', members), card(null, chart)),
     card('Offsets and lag', offsets),
-    card(null, chart),
     card('Reset offsets', reset));
   ctx.every(5000, () => load().catch(() => {}));
 }
