@@ -71,9 +71,11 @@ func (s *shard) describeGroup(id string, version int16) kmsg.DescribeGroupsRespo
 		if m.instanceID != "" {
 			dm.InstanceID = kmsg.StringPtr(m.instanceID)
 		}
+		// As Kafka, the assignment is shown in every state, the metadata
+		// only once the group is stable.
+		dm.MemberAssignment = m.assignment
 		if stable {
 			dm.ProtocolMetadata = m.metadataFor(g.protocol)
-			dm.MemberAssignment = m.assignment
 		}
 		dg.Members = append(dg.Members, dm)
 	}

@@ -3,13 +3,16 @@ package consumer
 import "fmt"
 
 // writeClassicTag ends a member metadata value with tagged field 0, the
-// nullable ClassicMemberMetadata struct, written only for classic members:
-// size, a presence marker (uvarint 1), then SessionTimeoutMs and the
-// supported protocols, as Kafka's generated code lays out a tagged nullable
-// struct.
+// nullable ClassicMemberMetadata struct: size, a presence marker (uvarint 1),
+// then SessionTimeoutMs and the supported protocols, or for members of the
+// consumer protocol the field with just a null marker (uvarint 0), which is
+// what Kafka 4.3 writes.
 func writeClassicTag(v *writer, c *ClassicMemberMetadata) {
 	if c == nil {
-		v.noTags()
+		v.uvarint(1)
+		v.uvarint(0)
+		v.uvarint(1)
+		v.uvarint(0)
 		return
 	}
 	s := &writer{}

@@ -93,6 +93,24 @@ func TestKafkaWrittenRecords(t *testing.T) {
 	if !reflect.DeepEqual(rec, want) {
 		t.Fatalf("member metadata:\n got %#v\nwant %#v", rec, want)
 	}
+	if _, v := EncodeRecord(want); hex.EncodeToString(v) != "00000000046b676f0b2f3132372e302e302e310204666f6f01000075300001000100" {
+		t.Fatalf("member metadata encoding differs from Kafka's: %x", v)
+	}
+
+	// A classic member of a group upgraded by Kafka 4.3.1: session timeout
+	// 10000, one protocol "range" with a v1 subscription to "orders".
+	classicValue := "00000000046b676f0b2f3132372e302e302e3102076f72646572730100007530000100250100002710020672616e67651700010000000100066f7264657273ffffffff000000000000"
+	rec, err = DecodeRecord(mustHex("0005"+memberKey), mustHex(classicValue))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := rec.(*MemberMetadataRecord); m.Classic == nil || m.Classic.SessionTimeoutMs != 10000 || len(m.Classic.SupportedProtocols) != 1 ||
+		m.Classic.SupportedProtocols[0].Name != "range" || len(m.Classic.SupportedProtocols[0].Metadata) != 22 {
+		t.Fatalf("classic member metadata: %+v", m.Classic)
+	}
+	if _, v := EncodeRecord(rec); hex.EncodeToString(v) != classicValue {
+		t.Fatalf("classic member metadata encoding differs from Kafka's:\n got %x\nwant %s", v, classicValue)
+	}
 
 	revoking := "000000000002000000020102d7a8e242c2dc4d46936b153f26777d930400000000000000010000000201000d0400000002000000020000000202d7a8e242c2dc4d46936b153f26777d930400000003000000040000000501000d0400000002000000020000000200"
 	cur := &CurrentMemberAssignmentRecord{Group: "j2", MemberID: "aaaaaaaaaaaaaaaaaaaaaa", MemberEpoch: 2, PreviousMemberEpoch: 2,

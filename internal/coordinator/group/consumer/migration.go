@@ -100,7 +100,9 @@ func FromClassic(groupID string, generation int32, members []ClassicMember, cfg 
 	for _, d := range ms {
 		g.emit(&out, &TargetAssignmentMemberRecord{Group: groupID, MemberID: d.meta.MemberID, Topics: epochless(d.assigned)})
 	}
-	g.emit(&out, &TargetAssignmentMetadataRecord{Group: groupID, AssignmentEpoch: generation, AssignmentTimestamp: clk.Now().UnixMilli()})
+	// Kafka writes no assignment time for the converted target, so the next
+	// assignment is due at once.
+	g.emit(&out, &TargetAssignmentMetadataRecord{Group: groupID, AssignmentEpoch: generation})
 	for _, d := range ms {
 		g.emit(&out, g.currentAssignmentRecord(d.meta.MemberID, generation, generation, MemberStable, d.assigned, nil))
 	}
