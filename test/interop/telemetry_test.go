@@ -59,6 +59,11 @@ func TestClientTelemetry(t *testing.T) {
 	if out = runJava(t, "org.apache.kafka.tools.ClientMetricsCommand", "--bootstrap-server", b.bootstrap, "--list"); !strings.Contains(out, sub) {
 		t.Errorf("kafka-client-metrics --list lacks %s:\n%s", sub, out)
 	}
+	out = runJava(t, "kafka.admin.ConfigCommand", "--bootstrap-server", b.bootstrap, "--describe",
+		"--entity-type", "client-metrics", "--entity-name", sub)
+	if !strings.Contains(out, "interval.ms=500") {
+		t.Errorf("kafka-configs --describe --entity-type client-metrics lacks interval.ms=500:\n%s", out)
+	}
 
 	t.Run("java", func(t *testing.T) {
 		clientID := "telemetry-java"
@@ -78,6 +83,13 @@ func TestClientTelemetry(t *testing.T) {
 		defer stop()
 		waitPushed(t, b.httpAddr, clientID, "org_apache_kafka_producer_node_request_latency_avg")
 	})
+
+	if out = runJava(t, "org.apache.kafka.tools.ClientMetricsCommand", "--bootstrap-server", b.bootstrap, "--delete", "--name", sub); !strings.Contains(out, "Deleted client metrics config for "+sub) {
+		t.Errorf("kafka-client-metrics --delete printed:\n%s", out)
+	}
+	if out = runJava(t, "org.apache.kafka.tools.ClientMetricsCommand", "--bootstrap-server", b.bootstrap, "--list"); strings.Contains(out, sub) {
+		t.Errorf("deleted subscription %s still listed:\n%s", sub, out)
+	}
 }
 
 // javaArgs are the java arguments that run a main class on the jars in lib/ with
