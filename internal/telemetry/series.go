@@ -196,10 +196,13 @@ func promName(s string) string {
 	return n
 }
 
-// labelName maps an attribute key to a label name; names Prometheus reserves
-// (leading "__") lose their underscores.
+// labelName maps an attribute key to a label name; Prometheus reserves a
+// leading "__", so such names keep a single underscore.
 func labelName(s string) string {
-	n := strings.TrimLeft(sanitize(s, false), "_")
+	n := sanitize(s, false)
+	for strings.HasPrefix(n, "__") {
+		n = n[1:]
+	}
 	return n
 }
 
