@@ -6,13 +6,14 @@ import (
 )
 
 type topicRow struct {
-	Name              string `json:"name"`
-	Internal          bool   `json:"internal"`
-	Partitions        int    `json:"partitions"`
-	ReplicationFactor int    `json:"replicationFactor"`
-	RetentionMs       string `json:"retentionMs"`
-	CleanupPolicy     string `json:"cleanupPolicy"`
-	Records           int64  `json:"records"`
+	Name              string   `json:"name"`
+	Internal          bool     `json:"internal"`
+	Partitions        int      `json:"partitions"`
+	ReplicationFactor int      `json:"replicationFactor"`
+	RetentionMs       string   `json:"retentionMs"`
+	CleanupPolicy     string   `json:"cleanupPolicy"`
+	Records           int64    `json:"records"`
+	RecordsPerSec     *float64 `json:"recordsPerSec"`
 }
 
 type topicDetail struct {

@@ -26,9 +26,9 @@ type env struct {
 	adm  *kadm.Client
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T, overrides ...string) *env {
 	t.Helper()
-	srv := testserver.Start(t)
+	srv := testserver.Start(t, overrides...)
 	// A long interval keeps the sampler quiet; sampling has its own tests.
 	c, err := console.New(console.Options{Bootstrap: srv.Bootstrap, SampleInterval: time.Hour})
 	if err != nil {
