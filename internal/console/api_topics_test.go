@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -18,6 +19,7 @@ type topicRow struct {
 
 type topicDetail struct {
 	Name       string `json:"name"`
+	ID         string `json:"id"`
 	Partitions []struct {
 		Partition     int32   `json:"partition"`
 		Leader        int32   `json:"leader"`
@@ -126,6 +128,9 @@ func TestTopicsAPI(t *testing.T) {
 			if p.Partition != int32(i) || p.Leader != 1 || len(p.Replicas) != 1 || len(p.ISR) != 1 || p.LogStart != 0 || p.HighWatermark != 0 || p.LastStable != 0 {
 				t.Fatalf("partition %d: %+v", i, p)
 			}
+		}
+		if len(d.ID) != 22 || strings.ContainsAny(d.ID, "+/=") {
+			t.Fatalf("topic id %q is not printed as Kafka prints ids", d.ID)
 		}
 		if v, def := d.config("retention.ms"); v != "3600000" || def {
 			t.Fatalf("retention.ms = %q default=%v", v, def)

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -37,7 +38,8 @@ type configView struct {
 }
 
 type topicView struct {
-	Name          string          `json:"name"`
+	Name string `json:"name"`
+	// ID is printed as Kafka prints topic ids: URL-safe base64, unpadded.
 	ID            string          `json:"id"`
 	Internal      bool            `json:"internal"`
 	Partitions    []partitionView `json:"partitions"`
@@ -63,7 +65,7 @@ func (c *Console) getTopic(r *http.Request) (any, error) {
 	if t.Err != nil {
 		return nil, kafkaError(t.Err, "topic "+name, "")
 	}
-	v := topicView{Name: name, ID: t.ID.String(), Internal: t.IsInternal, Partitions: []partitionView{}, Configs: []configView{}}
+	v := topicView{Name: name, ID: base64.RawURLEncoding.EncodeToString(t.ID[:]), Internal: t.IsInternal, Partitions: []partitionView{}, Configs: []configView{}}
 	starts, ends, err := c.startEndOffsets(ctx, name)
 	if err != nil {
 		return nil, err

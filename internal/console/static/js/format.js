@@ -1,5 +1,12 @@
 // Formatting of numbers, sizes, rates and times for display.
 
+// small keeps two digits of small fractions (chart ticks of 0.25) and drops
+// decimals from whole numbers.
+function small(n) {
+  if (Number.isInteger(n)) return String(n);
+  return n < 1 ? n.toFixed(2) : n < 10 ? n.toFixed(1) : String(Math.round(n));
+}
+
 export function num(n) {
   if (n === null || n === undefined || n < 0) return '–';
   return Number(n).toLocaleString('en-US');
@@ -10,13 +17,13 @@ export function bytes(n) {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let i = 0;
   while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
-  return (i === 0 ? Math.round(n) : n.toFixed(n < 10 ? 1 : 0)) + ' ' + units[i];
+  return (i === 0 ? small(n) : n.toFixed(n < 10 ? 1 : 0)) + ' ' + units[i];
 }
 
 export function rate(n, unit) {
   if (n === null || n === undefined) return '–';
   if (unit === 'B/s') return bytes(n) + '/s';
-  return (n < 10 ? n.toFixed(1) : Math.round(n).toLocaleString('en-US')) + ' ' + unit;
+  return (n < 10 ? small(n) : Math.round(n).toLocaleString('en-US')) + (unit ? ' ' + unit : '');
 }
 
 export function duration(ms) {
