@@ -108,7 +108,6 @@ type instance struct {
 	lastGetMs      int64
 	lastPushMs     int64
 	terminating    bool
-	lastErr        *kerr.Error
 	lastSeen       time.Time
 	series         map[string]*series
 }
@@ -212,7 +211,6 @@ func (m *Manager) GetSubscriptions(id [16]byte, c Client) (SubscriptionAnswer, e
 			Msg: fmt.Sprintf("Request from the client [%s] arrived before the next push interval time", uuidString(id))}
 	}
 	inst.lastGetMs = nowMs
-	inst.lastErr = nil
 	return SubscriptionAnswer{
 		ClientInstanceID:    id,
 		SubscriptionID:      inst.subscriptionID,
@@ -231,6 +229,32 @@ func (m *Manager) Push(p Push, c Client) error {
 		return &Error{Code: kerr.InvalidRequest,
 			Msg: fmt.Sprintf("Invalid request from the client [%s], invalid client instance id", uuidString(p.ClientInstanceID))}
 	}
+	if err := m.admitPush(p, c); err != nil {
+		return err
+	}
+	if len(p.Metrics) == 0 {
+		return nil
+	}
+	// Decompressing and decoding happen outside the lock: a payload can be
+	// a megabyte, and other clients' requests and scrapes should not wait.
+	md, err := decodePayload(p.Compression, p.Metrics)
+	if err != nil {
+		return &Error{Code: kerr.InvalidRecord, Msg: fmt.Sprintf("client [%s]: %v", uuidString(p.ClientInstanceID), err)}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	inst := m.instances[p.ClientInstanceID]
+	if inst == nil {
+		return nil // expired or evicted meanwhile; its values would be dropped anyway
+	}
+	if dropped := inst.apply(md, m.cfg.MaxSeriesPerClient); dropped > 0 {
+		m.log.Debug("client telemetry series dropped", "client_instance_id", uuidString(inst.id), "dropped", dropped)
+	}
+	return nil
+}
+
+// admitPush runs Kafka's checks on a push and records its timing.
+func (m *Manager) admitPush(p Push, c Client) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.cfg.Clock.Now()
@@ -239,20 +263,8 @@ func (m *Manager) Push(p Push, c Client) error {
 	err := m.validatePushLocked(p, inst, now.UnixMilli())
 	inst.terminating = p.Terminating
 	if err != nil {
-		inst.lastErr = err.Code
 		return err
 	}
-	if len(p.Metrics) > 0 {
-		md, derr := decodePayload(p.Compression, p.Metrics)
-		if derr != nil {
-			inst.lastErr = kerr.InvalidRecord
-			return &Error{Code: kerr.InvalidRecord, Msg: fmt.Sprintf("client [%s]: %v", uuidString(p.ClientInstanceID), derr)}
-		}
-		if dropped := inst.apply(md, m.cfg.MaxSeriesPerClient); dropped > 0 {
-			m.log.Debug("client telemetry series dropped", "client_instance_id", uuidString(inst.id), "dropped", dropped)
-		}
-	}
-	inst.lastErr = nil
 	return nil
 }
 
