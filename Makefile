@@ -2,7 +2,7 @@
 GO ?= go
 export GOFLAGS ?= -mod=mod
 
-.PHONY: all build test test-go test-interop interop-deps bench bench-rebalance fuzz clean
+.PHONY: all build test test-go test-interop interop-deps bench bench-deps bench-smoke bench-micro bench-rebalance fuzz clean
 
 all: build
 
@@ -10,8 +10,9 @@ build:
 	$(GO) build -o bin/odradek ./cmd/odradek
 
 # Every test: Go unit, API and end-to-end tests, then the interop suites with
-# real clients (installed by interop-deps on first use).
-test: test-go test-interop
+# real clients (installed by interop-deps on first use), then the side-by-side
+# benchmark harness with tiny sizes.
+test: test-go test-interop bench-smoke
 
 test-go:
 	$(GO) vet ./...
@@ -23,8 +24,23 @@ test-interop: build interop-deps
 interop-deps:
 	bash test/interop/install-deps.sh
 
+# Apache Kafka and Odradek side by side on this machine, with the disk and
+# loopback limits beside them (under 20 minutes on 2 cores). Writes
+# bench/results/<time>.json, the table in docs/benchmarks.md and
+# docs/bench-latency.png. Recorded, never asserted.
+bench: build bench-deps
+	$(GO) run ./bench/sidebyside -profile full
+
+bench-deps:
+	bash bench/install-deps.sh
+
+# The side-by-side harness end to end with tiny sizes against both systems:
+# checks that it still works, not how fast anything is.
+bench-smoke: build interop-deps
+	ODRADEK_BIN=$(CURDIR)/bin/odradek $(GO) test -count=1 -timeout 10m -tags interop -run TestSmoke ./bench/sidebyside
+
 # Recorded, never asserted: go benchmarks for the hot paths.
-bench:
+bench-micro:
 	$(GO) test -run XXX -bench . -benchtime 2s -benchmem ./internal/storage ./internal/controller
 
 # A ninth consumer joins eight on 48 partitions: how long existing members

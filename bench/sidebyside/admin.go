@@ -8,10 +8,20 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
+// metadataMinAge lets the harness's franz-go clients refresh metadata as
+// soon as the Java client would (retry.backoff.ms=100) after a partition
+// moves or appears; franz-go's default of 5 s would show up as a 5 s latency
+// spike on whichever system answers NOT_LEADER once.
+const metadataMinAge = 100 * time.Millisecond
+
+// stepf logs the progress of a run; main sets it.
+var stepf = func(string, ...any) {}
+
 func newAdmin(bootstrap string) (*kadm.Client, error) {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(bootstrap, ",")...))
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(bootstrap, ",")...), kgo.MetadataMinAge(metadataMinAge))
 	if err != nil {
 		return nil, fmt.Errorf("admin client for %s: %w", bootstrap, err)
 	}
@@ -36,22 +46,46 @@ func createTopic(ctx context.Context, bootstrap, topic string, partitions, rf in
 	if resp.Err != nil {
 		return 0, fmt.Errorf("creating topic %s (%d partitions): %w %s", topic, partitions, resp.Err, resp.ErrMessage)
 	}
+	created := time.Since(t0)
+	if err := waitLeaders(ctx, bootstrap, topic, partitions, timeout); err != nil {
+		return 0, err
+	}
+	took := time.Since(t0)
+	stepf("  create topic %s (%d partitions) took %.1fs (%.1fs to the CreateTopics answer)", topic, partitions, took.Seconds(), created.Seconds())
+	return took, nil
+}
+
+// waitLeaders waits until a Metadata answer shows a leader for every
+// partition. It asks the broker every time: kadm's Metadata may answer from
+// the client's cache, which is minutes-old news for a topic just created.
+func waitLeaders(ctx context.Context, bootstrap, topic string, partitions int, timeout time.Duration) error {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(bootstrap, ",")...), kgo.MetadataMinAge(metadataMinAge))
+	if err != nil {
+		return fmt.Errorf("metadata client for %s: %w", bootstrap, err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	for {
-		md, err := adm.Metadata(ctx, topic)
-		if err == nil {
-			if t, ok := md.Topics[topic]; ok && t.Err == nil && len(t.Partitions) == partitions && allLed(t) {
-				return time.Since(t0), nil
-			}
+		req := kmsg.NewPtrMetadataRequest()
+		rt := kmsg.NewMetadataRequestTopic()
+		rt.Topic = kmsg.StringPtr(topic)
+		req.Topics = append(req.Topics, rt)
+		if resp, err := req.RequestWith(ctx, cl); err == nil && allLed(resp, partitions) {
+			return nil
 		}
-		if err := sleepCtx(ctx, 20*time.Millisecond); err != nil {
-			return 0, fmt.Errorf("waiting for leaders of %s: %w", topic, err)
+		if err := sleepCtx(ctx, 10*time.Millisecond); err != nil {
+			return fmt.Errorf("waiting for leaders of %d partitions of %s: %w", partitions, topic, err)
 		}
 	}
 }
 
-func allLed(t kadm.TopicDetail) bool {
-	for _, p := range t.Partitions {
-		if p.Err != nil || p.Leader < 0 {
+func allLed(resp *kmsg.MetadataResponse, partitions int) bool {
+	if len(resp.Topics) != 1 || resp.Topics[0].ErrorCode != 0 || len(resp.Topics[0].Partitions) != partitions {
+		return false
+	}
+	for _, p := range resp.Topics[0].Partitions {
+		if p.ErrorCode != 0 || p.Leader < 0 {
 			return false
 		}
 	}
@@ -66,7 +100,9 @@ func deleteTopic(ctx context.Context, bootstrap, topic string) error {
 	defer adm.Close()
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
+	t0 := time.Now()
 	resp, err := adm.DeleteTopic(ctx, topic)
+	stepf("  delete topic %s took %.1fs", topic, time.Since(t0).Seconds())
 	if err == nil {
 		err = resp.Err
 	}
@@ -82,7 +118,7 @@ func deleteTopic(ctx context.Context, bootstrap, topic string) error {
 func serveProbe(ctx context.Context, bootstrap, topic string, partitions int, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(bootstrap, ",")...),
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(bootstrap, ",")...), kgo.MetadataMinAge(metadataMinAge),
 		kgo.DefaultProduceTopic(topic), kgo.RecordPartitioner(kgo.ManualPartitioner()),
 		kgo.RequiredAcks(kgo.AllISRAcks()), kgo.RetryBackoffFn(func(int) time.Duration { return 10 * time.Millisecond }))
 	if err != nil {
@@ -101,7 +137,7 @@ func serveProbe(ctx context.Context, bootstrap, topic string, partitions int, ti
 	for p, o := range offsets {
 		parts[topic][p] = kgo.NewOffset().At(o)
 	}
-	cons, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(bootstrap, ",")...), kgo.ConsumePartitions(parts),
+	cons, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(bootstrap, ",")...), kgo.MetadataMinAge(metadataMinAge), kgo.ConsumePartitions(parts),
 		kgo.FetchMaxWait(50*time.Millisecond))
 	if err != nil {
 		return fmt.Errorf("probe consumer: %w", err)

@@ -31,6 +31,8 @@ type env struct {
 	java       string
 	kafkaHeap  string
 	toolLog4j  string
+	quickJVM   bool
+	logf       func(format string, args ...any)
 	// commands records every command line the run executes, for the docs.
 	commands *[]string
 }
@@ -71,6 +73,7 @@ type cluster struct {
 	env   *env
 	nodes []*node
 	rf    int
+	extra []string
 }
 
 // freePort asks the kernel for an unused loopback port.
@@ -110,8 +113,8 @@ func commonProps(nodes []*node, rf int) []string {
 }
 
 // newCluster lays out, configures and formats n nodes under root.
-func newCluster(ctx context.Context, sys string, e *env, root string, n, rf int) (*cluster, error) {
-	c := &cluster{sys: sys, env: e, rf: rf}
+func newCluster(ctx context.Context, sys string, e *env, root string, n, rf int, extra []string) (*cluster, error) {
+	c := &cluster{sys: sys, env: e, rf: rf, extra: extra}
 	for i := 1; i <= n; i++ {
 		p, err := freePort()
 		if err != nil {
@@ -150,6 +153,7 @@ func (c *cluster) writeProps(nd *node) error {
 		"log.dirs=" + nd.logDir(),
 	}
 	lines = append(lines, commonProps(c.nodes, c.rf)...)
+	lines = append(lines, c.extra...)
 	if c.sys == odradekSys {
 		// Odradek's HTTP listener (metrics, console) would default to a fixed port.
 		lines = append(lines, "http.listener=127.0.0.1:0")
@@ -286,7 +290,7 @@ func (c *cluster) waitReady(ctx context.Context, timeout time.Duration) error {
 }
 
 func (c *cluster) answersMetadata(ctx context.Context) bool {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(c.bootstrap(), ",")...),
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(c.bootstrap(), ",")...), kgo.MetadataMinAge(metadataMinAge),
 		kgo.RequestRetries(0), kgo.DialTimeout(250*time.Millisecond))
 	if err != nil {
 		return false
@@ -309,6 +313,8 @@ func (c *cluster) kill9() error {
 }
 
 func (c *cluster) signal(sig syscall.Signal, timeout time.Duration) error {
+	t0 := time.Now()
+	defer func() { stepf("  %s %v took %.1fs", c.sys, sig, time.Since(t0).Seconds()) }()
 	var errs []error
 	for _, nd := range c.nodes {
 		if nd.cmd != nil {

@@ -42,6 +42,10 @@ func (r *runner) consume(ctx context.Context, c *cluster, res *SystemResult) err
 	}
 	res.Extra["restart_with_data_to_ready_ms"] = ready
 	bs := c.bootstrap()
+	// The cold read times reading, not a server still loading its partitions.
+	if err := waitLeaders(ctx, bs, consumeTopic, p.partitions, p.readyTimeout); err != nil {
+		return err
+	}
 	for _, phase := range []string{"cold", "warm"} {
 		wl := "consume, " + phase + " log"
 		u := startUsage(c.pids())
@@ -118,7 +122,7 @@ func readAll(ctx context.Context, bootstrap, topic string, n int64, timeout time
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	t0 := time.Now()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(bootstrap, ",")...), kgo.ConsumeTopics(topic),
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(bootstrap, ",")...), kgo.MetadataMinAge(metadataMinAge), kgo.ConsumeTopics(topic),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
 	if err != nil {
 		return 0, 0, 0, fmt.Errorf("consumer: %w", err)
@@ -130,10 +134,14 @@ func readAll(ctx context.Context, bootstrap, topic string, n int64, timeout time
 		if ctx.Err() != nil {
 			return got, bytes, time.Since(t0), fmt.Errorf("read %d of %d records of %s: %w", got, n, topic, ctx.Err())
 		}
+		if got == 0 && fs.NumRecords() > 0 {
+			stepf("  first records of %s after %.2fs", topic, time.Since(t0).Seconds())
+		}
 		fs.EachRecord(func(r *kgo.Record) {
 			got++
 			bytes += int64(len(r.Value) + len(r.Key))
 		})
 	}
+	stepf("  read %d records of %s in %.2fs", got, topic, time.Since(t0).Seconds())
 	return got, bytes, time.Since(t0), nil
 }

@@ -69,7 +69,7 @@ type loadResult struct {
 
 func (s loadSpec) clientOpts() []kgo.Opt {
 	opts := []kgo.Opt{
-		kgo.SeedBrokers(strings.Split(s.bootstrap, ",")...),
+		kgo.SeedBrokers(strings.Split(s.bootstrap, ",")...), kgo.MetadataMinAge(metadataMinAge),
 		kgo.DefaultProduceTopic(s.topic),
 		kgo.ProducerBatchMaxBytes(1 << 20),
 		kgo.RecordRetries(10),
@@ -255,7 +255,7 @@ func (s loadSpec) produce(ctx context.Context, cl *kgo.Client, p int, start time
 // consume reads the topic from the start until every record has arrived,
 // recording receive time minus intended send time.
 func (s loadSpec) consume(ctx context.Context, res *loadResult, ready chan<- error) {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(s.bootstrap, ",")...),
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(s.bootstrap, ",")...), kgo.MetadataMinAge(metadataMinAge),
 		kgo.ConsumeTopics(s.topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
 		kgo.FetchMaxWait(100*time.Millisecond))
 	if err != nil {
@@ -296,7 +296,9 @@ func percentileMs(sorted []int64, q float64) float64 {
 	if len(sorted) == 0 {
 		return math.NaN()
 	}
-	i := int(math.Ceil(q/100*float64(len(sorted)))) - 1
+	// The epsilon keeps float error (99.9/100*1000 = 999.0000000000001) from
+	// moving the rank up by one.
+	i := int(math.Ceil(q/100*float64(len(sorted))-1e-9)) - 1
 	i = min(max(i, 0), len(sorted)-1)
 	return float64(sorted[i]) / 1000
 }

@@ -103,9 +103,11 @@ func run(ctx context.Context, o options, logf func(string, ...any)) (string, err
 	if rf > o.nodes {
 		return "", fmt.Errorf("-replication-factor %d is more than -nodes %d", rf, o.nodes)
 	}
+	stepf = logf
 	var commands, notes []string
 	e := &env{repo: repo, kafkaLib: abs(o.kafkaLib), odradekBin: abs(o.odradekBin), java: o.java,
-		kafkaHeap: o.kafkaHeap, toolLog4j: filepath.Join(repo, "test/interop/java/log4j2.properties"), commands: &commands}
+		kafkaHeap: o.kafkaHeap, toolLog4j: filepath.Join(repo, "test/interop/java/log4j2.properties"), commands: &commands,
+		quickJVM: prof.quickJVM, logf: logf}
 	if err := e.check(); err != nil {
 		return "", err
 	}
@@ -122,7 +124,7 @@ func run(ctx context.Context, o options, logf func(string, ...any)) (string, err
 		KafkaHeap: o.kafkaHeap, KafkaJVMOpts: strings.Join(e.kafkaJVMOpts(), " "),
 		KafkaVersion: e.kafkaVersion(), OdradekVersion: gitVersion(ctx, repo),
 		FixedRateSeconds: prof.fixedRateSecs, RecoveryTarget: prof.recoveryBytes, ManyPartitions: prof.manyPartitions}
-	out.Settings.ServerProperties = commonProps([]*node{{id: 1, cport: 9093}}, rf)
+	out.Settings.ServerProperties = append(commonProps([]*node{{id: 1, cport: 9093}}, rf), prof.serverProps...)
 
 	logf("physical limits of %s", root)
 	out.Physical = measurePhysical(ctx, e, root, prof.diskBytes, prof.loopback)

@@ -26,6 +26,14 @@ type profile struct {
 	loopback       time.Duration
 	readyTimeout   time.Duration
 	toolTimeout    time.Duration
+	// serverProps are extra server.properties lines for both systems.
+	serverProps []string
+	// quickJVM starts Kafka's client tools with C1 only: they start faster,
+	// which matters only when the runs are too short to amortise the JIT.
+	quickJVM bool
+	// skipExtraRestarts leaves out the restarts that only add a contrast
+	// (with many partitions, and clean after kill -9): Kafka's take seconds.
+	skipExtraRestarts bool
 }
 
 func profileNamed(name string) (profile, error) {
@@ -41,10 +49,14 @@ func profileNamed(name string) (profile, error) {
 	case "smoke":
 		return profile{
 			name: "smoke", partitions: 4, recordSize: 1024, producers: 2, manyProducers: 4,
-			produceRecords: 20_000, fixedRateSecs: 2, maxFixedRate: 2000, pingPongs: 50,
-			manyPartitions: 100, manyIdle: time.Second, manyActive: 2 * time.Second, manyRate: 500,
+			produceRecords: 20_000, fixedRateSecs: 1.5, maxFixedRate: 2000, pingPongs: 20,
+			manyPartitions: 100, manyIdle: 500 * time.Millisecond, manyActive: time.Second, manyRate: 500,
 			recoveryBytes: 32 << 20, diskBytes: 32 << 20, loopback: 300 * time.Millisecond,
-			readyTimeout: 2 * time.Minute, toolTimeout: 2 * time.Minute,
+			readyTimeout: 2 * time.Minute, toolTimeout: 2 * time.Minute, quickJVM: true,
+			skipExtraRestarts: true,
+			// A node killed with -9 is fenced only when its session times
+			// out; a short session keeps the smoke run's restarts short.
+			serverProps: []string{"broker.session.timeout.ms=1500", "broker.heartbeat.interval.ms=300"},
 		}, nil
 	}
 	return profile{}, fmt.Errorf("unknown profile %q (full or smoke)", name)

@@ -48,6 +48,9 @@ func (r *runner) recovery(ctx context.Context, c *cluster, res *SystemResult) er
 	}
 	rr.ServeMs = float64(time.Since(t0)) / float64(time.Millisecond)
 	rr.RecoveredBytes = c.logBytes()
+	if p.skipExtraRestarts {
+		return nil
+	}
 	if err := c.stop(2 * time.Minute); err != nil {
 		return err
 	}

@@ -26,7 +26,7 @@ func (r *runner) runSystem(ctx context.Context, sys string) *SystemResult {
 	res := &SystemResult{Name: sys, Errors: map[string]string{}, Extra: map[string]float64{}}
 	dir := filepath.Join(r.root, sys)
 	defer os.RemoveAll(dir)
-	c, err := newCluster(ctx, sys, r.env, dir, r.nodes, r.rf)
+	c, err := newCluster(ctx, sys, r.env, dir, r.nodes, r.rf, r.prof.serverProps)
 	if err != nil {
 		res.Errors["setup"] = err.Error()
 		return res

@@ -18,8 +18,11 @@ import (
 
 // javaTool is the command line of one of Kafka's tool classes.
 func (e *env) javaTool(class string, args ...string) []string {
-	cmd := []string{e.java, "-Xmx512M", "-XX:+UseG1GC", "-Djava.awt.headless=true",
-		"-Dlog4j2.configurationFile=" + e.toolLog4j, "-cp", e.kafkaLib + "/*", class}
+	cmd := []string{e.java, "-Xmx512M", "-XX:+UseG1GC", "-Djava.awt.headless=true"}
+	if e.quickJVM {
+		cmd = append(cmd, "-XX:TieredStopAtLevel=1")
+	}
+	cmd = append(cmd, "-Dlog4j2.configurationFile="+e.toolLog4j, "-cp", e.kafkaLib+"/*", class)
 	return append(cmd, args...)
 }
 
@@ -35,7 +38,12 @@ func (e *env) runTool(ctx context.Context, timeout time.Duration, args []string)
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
-	if err := cmd.Run(); err != nil {
+	t0 := time.Now()
+	err := cmd.Run()
+	if e.logf != nil {
+		e.logf("  %s took %.1fs", shortCmd(args), time.Since(t0).Seconds())
+	}
+	if err != nil {
 		return out.String(), fmt.Errorf("%s: %w\n%s", shortCmd(args), err, lastLines(errOut.String()+out.String(), 15))
 	}
 	return out.String(), nil
