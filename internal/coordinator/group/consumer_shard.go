@@ -54,9 +54,12 @@ func (s *shard) consumerHeartbeat(t *runtime.Timers, req *kmsg.ConsumerGroupHear
 		switch {
 		case req.MemberEpoch != 0 && cg == nil:
 			return heartbeatError(req, kerr.GroupIDNotFound, fmt.Sprintf("Consumer group %s not found.", req.Group)), nil
-		case req.MemberEpoch != 0 || (cg != nil && cg.state != stateEmpty && !s.upgradeAllowed(cg)):
-			return heartbeatError(req, kerr.GroupIDNotFound, fmt.Sprintf("Group %s is not a consumer group", req.Group)), nil
+		case req.MemberEpoch != 0:
+			return heartbeatError(req, kerr.GroupIDNotFound, fmt.Sprintf("Group %s is not a consumer group.", req.Group)), nil
 		case cg != nil && cg.state != stateEmpty:
+			if why := s.upgradeRefusal(cg); why != "" {
+				return upgradeError(req, &consumer.UpgradeError{Group: req.Group, Reason: why}), nil
+			}
 			ng, conv, err := s.convertClassic(cg)
 			if err != nil {
 				return upgradeError(req, err), nil

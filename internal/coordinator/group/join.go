@@ -6,6 +6,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/odradek/odradek/internal/coordinator/group/consumer"
 	"github.com/odradek/odradek/internal/coordinator/runtime"
 )
 
@@ -24,12 +25,16 @@ func joinError(req *kmsg.JoinGroupRequest, code int16, memberID string) *kmsg.Jo
 // rebalance completes, or (for a consumer group) once the records are
 // committed; it must not block. An empty consumer group with the same id
 // gives way to the classic group; one with members takes the member in
-// as a classic-protocol member (Kafka 4.3 does so whatever the migration
-// policy).
+// as a classic-protocol member, unless group.consumer.migration.policy is
+// disabled (then INCONSISTENT_GROUP_PROTOCOL, as Kafka 4.3 answers).
 func (s *shard) join(t *runtime.Timers, req *kmsg.JoinGroupRequest, clientID, host string, respond func(*kmsg.JoinGroupResponse)) runtime.Result {
 	var pre []runtime.Record
 	if cg := s.consumers[req.Group]; cg != nil {
 		if !cg.IsEmpty() {
+			if s.cfg.Consumer.MigrationPolicy == consumer.MigrationDisabled {
+				respond(joinError(req, kerr.InconsistentGroupProtocol.Code, ""))
+				return runtime.Result{}
+			}
 			session := msDur(req.SessionTimeoutMillis)
 			if session < s.cfg.MinSessionTimeout || session > s.cfg.MaxSessionTimeout {
 				respond(joinError(req, kerr.InvalidSessionTimeout.Code, req.MemberID))

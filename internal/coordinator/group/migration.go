@@ -20,14 +20,19 @@ import (
 //     leaves (or expires, or is fenced) and classic members remain, the
 //     group becomes a classic group again and rebalances.
 
-// upgradeAllowed is Kafka's check before converting a classic group with
-// members: the policy allows it, the members use the consumer protocol, and
-// they fit in group.consumer.max.size.
-func (s *shard) upgradeAllowed(cg *classicGroup) bool {
-	if !s.cfg.Consumer.MigrationPolicy.UpgradeAllowed() || cg.protocolType != consumer.ProtocolType {
-		return false
+// upgradeRefusal is why Kafka refuses to convert a classic group with
+// members ("" when it may): the policy forbids it, the members do not use
+// the consumer protocol, or they would not fit in group.consumer.max.size.
+func (s *shard) upgradeRefusal(cg *classicGroup) string {
+	switch {
+	case !s.cfg.Consumer.MigrationPolicy.UpgradeAllowed():
+		return consumer.ReasonDisabled
+	case cg.protocolType != consumer.ProtocolType:
+		return consumer.ReasonNotConsumer
+	case s.cfg.Consumer.MaxSize > 0 && len(cg.members) > s.cfg.Consumer.MaxSize:
+		return consumer.ReasonGroupTooLarge
 	}
-	return s.cfg.Consumer.MaxSize <= 0 || len(cg.members) <= s.cfg.Consumer.MaxSize
+	return ""
 }
 
 // convertClassic builds the consumer group a classic group becomes, and the
@@ -77,7 +82,7 @@ func upgradeError(req *kmsg.ConsumerGroupHeartbeatRequest, err error) *kmsg.Cons
 	if errors.As(err, &ue) {
 		return heartbeatError(req, kerr.GroupIDNotFound, ue.Error())
 	}
-	return heartbeatError(req, kerr.GroupIDNotFound, fmt.Sprintf("Cannot upgrade the classic group %s: %v.", req.Group, err))
+	return heartbeatError(req, kerr.GroupIDNotFound, fmt.Sprintf("Cannot upgrade classic group %s to consumer group: %v.", req.Group, err))
 }
 
 // maybeDowngrade finishes a downgrade the consumer group made during the

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/twmb/franz-go/pkg/kmsg"
+
 	"github.com/odradek/odradek/internal/clock"
 )
 
@@ -33,8 +35,17 @@ type UpgradeError struct {
 }
 
 func (e *UpgradeError) Error() string {
-	return fmt.Sprintf("Cannot upgrade the classic group %s to consumer group because %s.", e.Group, e.Reason)
+	return fmt.Sprintf("Cannot upgrade classic group %s to consumer group because %s.", e.Group, e.Reason)
 }
+
+// Reasons Kafka 4.3 gives for refusing an upgrade.
+const (
+	reasonMalformed     = "the embedded consumer protocol is malformed"
+	reasonCustom        = "an unsupported custom assignor is in use. Please refer to the documentation or switch to a default assignor before re-attempting the upgrade"
+	ReasonDisabled      = "online upgrade is disabled"
+	ReasonNotConsumer   = "the group does not use the consumer embedded protocol"
+	ReasonGroupTooLarge = "the group size exceeds the consumer group maximum size"
+)
 
 func (e *UpgradeError) Unwrap() error { return e.Err }
 
@@ -49,7 +60,8 @@ func (e *UpgradeError) Unwrap() error { return e.Err }
 // protocol. The caller writes a tombstone for the classic group before the
 // records. A subscription or assignment that does not decode, or an
 // assignment with user data (a custom client-side assignor), is an
-// *UpgradeError.
+// *UpgradeError; a member without an assignment yet (the classic group was
+// rebalancing) starts with none.
 func FromClassic(groupID string, generation int32, members []ClassicMember, cfg Config, clk clock.Clock, md Metadata) (*Group, []Record, error) {
 	g, err := New(groupID, cfg, clk)
 	if err != nil {
@@ -64,14 +76,17 @@ func FromClassic(groupID string, generation int32, members []ClassicMember, cfg 
 	for _, cm := range members {
 		sub, err := decodeSubscription(cm.Subscription)
 		if err != nil {
-			return nil, nil, &UpgradeError{Group: groupID, Reason: "the embedded consumer protocol is malformed", Err: err}
+			return nil, nil, &UpgradeError{Group: groupID, Reason: reasonMalformed, Err: err}
 		}
-		asg, err := decodeAssignment(cm.Assignment)
-		if err != nil {
-			return nil, nil, &UpgradeError{Group: groupID, Reason: "the embedded consumer protocol is malformed", Err: err}
+		// A member that joined during a rebalance has no assignment yet.
+		asg := &kmsg.ConsumerMemberAssignment{}
+		if len(cm.Assignment) > 0 {
+			if asg, err = decodeAssignment(cm.Assignment); err != nil {
+				return nil, nil, &UpgradeError{Group: groupID, Reason: reasonMalformed, Err: err}
+			}
 		}
 		if len(asg.UserData) > 0 {
-			return nil, nil, &UpgradeError{Group: groupID, Reason: "a custom assignor is in use"}
+			return nil, nil, &UpgradeError{Group: groupID, Reason: reasonCustom}
 		}
 		topics := map[string][]int32{}
 		for _, t := range asg.Topics {

@@ -74,10 +74,10 @@ func TestFromClassic(t *testing.T) {
 		members []ClassicMember
 		reason  string
 	}{
-		{"empty assignment", []ClassicMember{member("a", nil)}, "the embedded consumer protocol is malformed"},
+		{"garbage assignment", []ClassicMember{member("a", []byte{0})}, reasonMalformed},
 		{"garbage subscription", []ClassicMember{{MemberID: "a", Subscription: []byte{0}, Assignment: assignmentBytes(nil, "orders", 0)}},
-			"the embedded consumer protocol is malformed"},
-		{"assignor user data", []ClassicMember{member("a", assignmentBytes([]byte{1}, "orders", 0))}, "a custom assignor is in use"},
+			reasonMalformed},
+		{"assignor user data", []ClassicMember{member("a", assignmentBytes([]byte{1}, "orders", 0))}, reasonCustom},
 	} {
 		_, _, err := FromClassic("g", 3, tc.members, Config{}, clock.NewManual(t0), md)
 		var ue *UpgradeError
@@ -87,11 +87,13 @@ func TestFromClassic(t *testing.T) {
 	}
 
 	// Members keep their classic assignment at the generation; partitions
-	// of unknown topics are dropped.
+	// of unknown topics are dropped, and a member that has no assignment yet
+	// starts with none.
 	clk := clock.NewManual(t0)
 	g, recs, err := FromClassic("g", 3, []ClassicMember{
 		member("a", assignmentBytes(nil, "orders", 0, 1)),
 		member("b", assignmentBytes(nil, "gone", 7)),
+		member("c", nil),
 	}, Config{}, clk, md)
 	if err != nil {
 		t.Fatal(err)
@@ -100,11 +102,11 @@ func TestFromClassic(t *testing.T) {
 	for _, r := range recs {
 		types = append(types, r.Type())
 	}
-	if want := []int16{5, 5, 3, 7, 7, 6, 8, 8}; !reflect.DeepEqual(types, want) {
+	if want := []int16{5, 5, 5, 3, 7, 7, 7, 6, 8, 8, 8}; !reflect.DeepEqual(types, want) {
 		t.Fatalf("record types %v, want %v", types, want)
 	}
 	d := g.Describe()
-	if d.Epoch != 3 || d.AssignmentEpoch != 3 || d.State != "Stable" || len(d.Members) != 2 {
+	if d.Epoch != 3 || d.AssignmentEpoch != 3 || d.State != "Stable" || len(d.Members) != 3 {
 		t.Fatalf("converted group: %+v", d)
 	}
 	if m := d.Members[0]; m.MemberType != memberTypeClassic || m.MemberEpoch != 3 || len(m.Assignment.TopicPartitions) != 1 ||
