@@ -79,6 +79,17 @@ func TestClientTelemetryAPIs(t *testing.T) {
 	if len(lresp.ConfigResources) != 1 || lresp.ConfigResources[0].Name != "e2e" {
 		t.Errorf("listed %+v, want the one subscription", lresp.ConfigResources)
 	}
+	list.ResourceTypes = nil // every type
+	if lresp, err = list.RequestWith(ctx, cl); err != nil {
+		t.Fatal(err)
+	}
+	types := map[int8][]string{}
+	for _, r := range lresp.ConfigResources {
+		types[r.Type] = append(types[r.Type], r.Name)
+	}
+	if len(types[int8(kmsg.ConfigResourceTypeBroker)]) != 1 || len(types[int8(kmsg.ConfigResourceTypeClientMetrics)]) != 1 {
+		t.Errorf("ListConfigResources of every type: %v", types)
+	}
 
 	get := kmsg.NewPtrGetTelemetrySubscriptionsRequest()
 	gresp, err := get.RequestWith(ctx, cl)
