@@ -69,7 +69,8 @@ func (s *shard) heartbeatConsumer(t *runtime.Timers, g *consumer.Group, req *kms
 	return e
 }
 
-// leaveConsumer removes classic members from a consumer group.
+// leaveConsumer removes members from a consumer group; the group may turn
+// classic when its last consumer-protocol member is removed.
 func (s *shard) leaveConsumer(t *runtime.Timers, g *consumer.Group, leaving []kmsg.LeaveGroupRequestMember, req *kmsg.LeaveGroupRequest, resp *kmsg.LeaveGroupResponse) []runtime.Record {
 	ls := make([]consumer.ClassicLeaveMember, 0, len(leaving))
 	for _, l := range leaving {
@@ -90,5 +91,5 @@ func (s *shard) leaveConsumer(t *runtime.Timers, g *consumer.Group, leaving []km
 		resp.Members = append(resp.Members, rm)
 	}
 	s.armConsumerTimer(t, g)
-	return encodeConsumerRecords(out)
+	return append(encodeConsumerRecords(out), s.maybeDowngrade(t, g)...)
 }

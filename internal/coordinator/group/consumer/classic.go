@@ -180,7 +180,7 @@ func (g *Group) ClassicJoin(req ClassicJoinRequest) (ClassicJoinResult, []Record
 		// The static member replaced the last consumer-protocol member: the
 		// group is classic again, without a rebalance unless the target
 		// assignment lags behind the group epoch.
-		g.toClassic("", g.epoch > g.assignmentEpoch, &out)
+		g.toClassic(nil, g.epoch > g.assignmentEpoch, &out)
 	}
 	return res, out
 }
@@ -344,19 +344,24 @@ type ClassicLeaveMember struct {
 	InstanceID *string
 }
 
-// ClassicLeaveResult is one member's LeaveGroup answer; MemberID is the
-// member that left (resolved from the instance id for static members).
+// ClassicLeaveResult is one member's LeaveGroup answer, naming the member
+// as the request did.
 type ClassicLeaveResult struct {
 	MemberID   string
 	InstanceID *string
 	Err        *kerr.Error
 }
 
-// ClassicLeave removes classic-protocol members and, if any left, bumps the
-// group epoch once so their partitions are reassigned.
+// ClassicLeave removes members named by a LeaveGroup, of either protocol
+// (Kafka 4.3 lets LeaveGroup remove consumer-protocol members, e.g. an
+// admin removing static members by instance id), and bumps the group epoch
+// once so their partitions are reassigned. When only classic members
+// remain after a consumer-protocol member left and the policy allows it,
+// the group turns into a classic group instead (see TakeDowngrade).
 func (g *Group) ClassicLeave(leaving []ClassicLeaveMember) ([]ClassicLeaveResult, []Record) {
-	var out []Record
 	var res []ClassicLeaveResult
+	gone := map[string]bool{}
+	var order []string
 	for _, l := range leaving {
 		r := ClassicLeaveResult{MemberID: l.MemberID, InstanceID: clonePtr(l.InstanceID)}
 		id := l.MemberID
@@ -370,22 +375,28 @@ func (g *Group) ClassicLeave(leaving []ClassicLeaveMember) ([]ClassicLeaveResult
 			default:
 				id = owner
 			}
+		} else if _, ok := g.members[id]; !ok {
+			r.Err = kerr.UnknownMemberID
 		}
-		if r.Err == nil {
-			if m, ok := g.members[id]; !ok || m.meta.Classic == nil {
-				r.Err = kerr.UnknownMemberID
-			}
-		}
-		if r.Err == nil {
-			r.MemberID = id
-			g.removeMemberRecords(id, &out)
+		if r.Err == nil && !gone[id] {
+			gone[id] = true
+			order = append(order, id)
 		}
 		res = append(res, r)
 	}
-	if len(out) > 0 {
-		_, hash := g.updateSubscriptions(&out)
-		g.emit(&out, &GroupMetadataRecord{Group: g.id, Epoch: g.epoch + 1, MetadataHash: hash})
+	var out []Record
+	if len(order) == 0 {
+		return res, nil
 	}
+	if g.canDowngradeWithout(gone) {
+		g.toClassic(gone, true, &out)
+		return res, out
+	}
+	for _, id := range order {
+		g.removeMemberRecords(id, &out)
+	}
+	_, hash := g.updateSubscriptions(&out)
+	g.emit(&out, &GroupMetadataRecord{Group: g.id, Epoch: g.epoch + 1, MetadataHash: hash})
 	return res, out
 }
 

@@ -169,23 +169,26 @@ func (g *Group) TakeDowngrade() *Downgrade {
 	return d
 }
 
-// canDowngradeWithout reports whether removing member id leaves only
-// classic members, at least one, and the policy and group.max.size allow
-// the group to become a classic group again.
-func (g *Group) canDowngradeWithout(id string) bool {
-	m := g.members[id]
-	if m == nil || m.meta.Classic != nil || len(g.members) <= 1 {
-		return false
-	}
-	for oid, o := range g.members {
-		if oid != id && o.meta.Classic == nil {
+// canDowngradeWithout reports whether removing the leaving members (one
+// of them at least using the consumer protocol) leaves only classic
+// members, at least one, and the policy and group.max.size allow the group
+// to become a classic group again.
+func (g *Group) canDowngradeWithout(leaving map[string]bool) bool {
+	consumerLeaves, remaining := false, 0
+	for id, m := range g.members {
+		switch {
+		case leaving[id]:
+			consumerLeaves = consumerLeaves || m.meta.Classic == nil
+		case m.meta.Classic == nil:
 			return false
+		default:
+			remaining++
 		}
 	}
-	if !g.cfg.MigrationPolicy.DowngradeAllowed() {
+	if !consumerLeaves || remaining == 0 || !g.cfg.MigrationPolicy.DowngradeAllowed() {
 		return false
 	}
-	return g.cfg.ClassicMaxSize <= 0 || len(g.members)-1 <= g.cfg.ClassicMaxSize
+	return g.cfg.ClassicMaxSize <= 0 || remaining <= g.cfg.ClassicMaxSize
 }
 
 // fence removes a member that left, expired or missed a deadline. When it
@@ -193,11 +196,12 @@ func (g *Group) canDowngradeWithout(id string) bool {
 // whole group is tombstoned instead and TakeDowngrade hands the classic
 // group to the runtime.
 func (g *Group) fence(id string, out *[]Record) {
-	if !g.canDowngradeWithout(id) {
+	leaving := map[string]bool{id: true}
+	if !g.canDowngradeWithout(leaving) {
 		g.removeMember(id, out)
 		return
 	}
-	g.toClassic(id, true, out)
+	g.toClassic(leaving, true, out)
 }
 
 // canDowngradeReplaced reports whether the group may become a classic
@@ -212,11 +216,11 @@ func (g *Group) canDowngradeReplaced() bool {
 }
 
 // toClassic tombstones the group and records, for TakeDowngrade, the
-// classic group its members but leaving form.
-func (g *Group) toClassic(leaving string, rebalance bool, out *[]Record) {
+// classic group its members but the leaving ones form.
+func (g *Group) toClassic(leaving map[string]bool, rebalance bool, out *[]Record) {
 	d := &Downgrade{Epoch: g.epoch, Rebalance: rebalance}
 	for _, mid := range g.sortedMemberIDs() {
-		if mid == leaving {
+		if leaving[mid] {
 			continue
 		}
 		m := g.members[mid]
