@@ -7,6 +7,13 @@
 // serialisation, persists the returned records, and on failover rebuilds
 // the group by calling Replay with every record read back.
 //
+// Members may also use the classic protocol (ClassicJoin, ClassicSync,
+// ClassicHeartbeat, ClassicLeave), as after an online upgrade (FromClassic
+// builds the group a classic group becomes); when the last
+// consumer-protocol member goes and group.consumer.migration.policy allows
+// it, the group tombstones itself and TakeDowngrade hands the runtime the
+// classic group to rebuild.
+//
 // Where this differs from Kafka 4.3:
 //   - subscription regexes are resolved synchronously on the heartbeat that
 //     needs them (and re-resolved when the topic image version changes);
@@ -15,6 +22,9 @@
 //   - the uniform and range assignors give the same guarantees as Kafka's
 //     (balance, stickiness, rack preference) but not necessarily the same
 //     partition-to-member mapping;
+//   - a malformed subscription in a classic member's JoinGroup is refused
+//     with INCONSISTENT_GROUP_PROTOCOL (Kafka fails with
+//     UNKNOWN_SERVER_ERROR).
 package consumer
 
 import (
