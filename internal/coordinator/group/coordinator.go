@@ -2,10 +2,9 @@
 // (JoinGroup, SyncGroup, Heartbeat, LeaveGroup), KIP-848 consumer groups
 // (package consumer), online migration between the two protocols, and
 // committed offsets, stored in __consumer_offsets in Kafka's record
-// formats so tools reading
-// that topic keep working. State lives in runtime shards, one per
-// __consumer_offsets partition; a group belongs to the partition Kafka
-// would pick (hash of the group id).
+// formats so tools reading that topic keep working. State lives in runtime
+// shards, one per __consumer_offsets partition; a group belongs to the
+// partition Kafka would pick (hash of the group id).
 package group
 
 import (
