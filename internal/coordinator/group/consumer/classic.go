@@ -271,6 +271,10 @@ func (g *Group) ClassicSync(req ClassicSyncRequest) ClassicSyncResult {
 		return ClassicSyncResult{Err: kerr.IllegalGeneration, Msg: fmt.Sprintf(
 			"The request generation id %d is not equal to the member epoch %d of member %s.", req.Generation, m.epoch, m.meta.MemberID)}
 	}
+	if len(m.meta.Classic.SupportedProtocols) == 0 {
+		// Only a corrupt member record can get here: JoinGroup needs a protocol.
+		return ClassicSyncResult{Err: kerr.InconsistentGroupProtocol, Msg: fmt.Sprintf("Member %s has no protocol.", m.meta.MemberID)}
+	}
 	first := m.meta.Classic.SupportedProtocols[0]
 	if req.ProtocolType != nil && *req.ProtocolType != ProtocolType {
 		return ClassicSyncResult{Err: kerr.InconsistentGroupProtocol, Msg: fmt.Sprintf(
