@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,7 +24,7 @@ import (
 
 // TestConsoleInBrowser seeds a topic and a group, then runs console.mjs,
 // which clicks through the console and fails on the first difference. With
-// UPDATE_SCREENSHOTS=1 it first produces for a while, so the charts have
+// UPDATE_SCREENSHOTS=1 it first produces for three minutes, so the charts have
 // something to show, and writes docs/screenshots/*.png.
 func TestConsoleInBrowser(t *testing.T) {
 	chromium := os.Getenv("CHROMIUM")
@@ -57,7 +58,15 @@ func TestConsoleInBrowser(t *testing.T) {
 		if err := os.MkdirAll(shots, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		traffic(t, cl, 45*time.Second)
+		// Traffic for a while before the pages are shot, and on while they
+		// are, so the charts and rates show a live cluster.
+		stop, done := make(chan struct{}), make(chan struct{})
+		traffic(t, cl, 3*time.Minute, nil)
+		go func() {
+			defer close(done)
+			traffic(t, cl, 3*time.Minute, stop)
+		}()
+		defer func() { close(stop); <-done }()
 	}
 
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
@@ -143,19 +152,24 @@ func seed(t *testing.T, cl *kgo.Client) {
 	}
 }
 
-// traffic produces to orders at a varying rate for d, so that the
-// screenshots' charts show throughput.
-func traffic(t *testing.T, cl *kgo.Client, d time.Duration) {
-	t.Helper()
+// traffic produces to orders at a varying rate for d or until stop closes,
+// so that the screenshots' charts show throughput.
+func traffic(t *testing.T, cl *kgo.Client, d time.Duration, stop <-chan struct{}) {
 	end := time.Now().Add(d)
 	for i := 0; time.Now().Before(end); i++ {
 		var recs []*kgo.Record
-		for j := range 20 + (i%10)*15 {
+		// A rate that swings over about a minute draws a readable curve.
+		for j := range 60 + int(40*math.Sin(float64(i)/40)) {
 			recs = append(recs, &kgo.Record{Topic: "orders", Partition: int32(j % 3), Value: fmt.Appendf(nil, `{"id":%d,"status":"new"}`, 1000+i*100+j)})
 		}
-		if err := cl.ProduceSync(t.Context(), recs...).FirstErr(); err != nil {
-			t.Fatalf("produce: %v", err)
+		if err := cl.ProduceSync(context.Background(), recs...).FirstErr(); err != nil {
+			t.Errorf("produce: %v", err)
+			return
 		}
-		time.Sleep(250 * time.Millisecond) // pacing the load, not waiting for a result
+		select {
+		case <-stop:
+			return
+		case <-time.After(250 * time.Millisecond): // pacing the load, not waiting for a result
+		}
 	}
 }
