@@ -5,14 +5,14 @@ import (
 	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/odradek/odradek/internal/clock"
 )
 
 // Controller metrics: Kafka's KafkaController MBeans (kafka.controller
 // type=KafkaController), computed from the metadata image. Every
-// controller reports them; ActiveControllerCount is 1 only on the active
-// one, so sum() over the cluster is 1 when all is well.
+// controller reports ActiveControllerCount (1 only on the active one, so
+// sum() over the cluster is 1 when all is well) and its own applied and
+// committed offsets; the cluster-wide counts come from the active
+// controller only, so sums over nodes count each partition once.
 var (
 	ctrlActiveDesc = prometheus.NewDesc("kafka_controller_kafkacontroller_activecontrollercount",
 		"1 on the active controller, 0 elsewhere.", nil, nil)
@@ -58,13 +58,11 @@ var (
 )
 
 type clusterCollector struct {
-	nodeID int32
-	clk    clock.Clock
-	src    Sources
+	src Sources
 }
 
-func newClusterCollector(nodeID int32, clk clock.Clock, src Sources) *clusterCollector {
-	return &clusterCollector{nodeID: nodeID, clk: clk, src: src}
+func newClusterCollector(src Sources) *clusterCollector {
+	return &clusterCollector{src: src}
 }
 
 func (c *clusterCollector) Describe(ch chan<- *prometheus.Desc) {
@@ -92,6 +90,21 @@ func (c *clusterCollector) Collect(ch chan<- prometheus.Metric) {
 		return
 	}
 	active := c.src.Controller.IsActive()
+	gauge(ch, ctrlActiveDesc, boolValue(active))
+	gauge(ch, ctrlMetadataErrorsDesc, metaErrs)
+	gauge(ch, ctrlLastAppliedDesc, float64(img.Offset))
+	if c.src.Quorum != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), quorumTimeout)
+		m, err := c.src.Quorum.Metrics(ctx)
+		cancel()
+		if err == nil {
+			gauge(ch, ctrlLastCommittedDesc, float64(m.HighWatermark-1))
+			gauge(ch, appliedLagDesc, float64(max(m.HighWatermark-1-img.Offset, 0)))
+		}
+	}
+	if !active {
+		return
+	}
 	var offline, imbalance, partitions, fenced int
 	for _, t := range img.TopicsByName {
 		partitions += len(t.Partitions)
@@ -108,27 +121,12 @@ func (c *clusterCollector) Collect(ch chan<- prometheus.Metric) {
 			fenced++
 		}
 	}
-	gauge(ch, ctrlActiveDesc, boolValue(active))
 	gauge(ch, ctrlOfflineDesc, float64(offline))
 	gauge(ch, ctrlImbalanceDesc, float64(imbalance))
 	gauge(ch, ctrlFencedDesc, float64(fenced))
 	gauge(ch, ctrlActiveBrokersDesc, float64(len(img.Brokers)-fenced))
 	gauge(ch, ctrlTopicsDesc, float64(len(img.TopicsByName)))
 	gauge(ch, ctrlPartitionsDesc, float64(partitions))
-	gauge(ch, ctrlMetadataErrorsDesc, metaErrs)
-	gauge(ch, ctrlLastAppliedDesc, float64(img.Offset))
-	if c.src.Quorum != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), quorumTimeout)
-		m, err := c.src.Quorum.Metrics(ctx)
-		cancel()
-		if err == nil {
-			gauge(ch, ctrlLastCommittedDesc, float64(m.HighWatermark-1))
-			gauge(ch, appliedLagDesc, float64(max(m.HighWatermark-1-img.Offset, 0)))
-		}
-	}
-	if !active {
-		return
-	}
 	gauge(ch, brokersDesc, float64(len(img.Brokers)))
 	for id, b := range img.Brokers {
 		addr := ""

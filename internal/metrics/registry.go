@@ -113,7 +113,7 @@ func (r *Registry) Attach(src Sources) error {
 	}
 	cs := []prometheus.Collector{
 		newPartitionCollector(r.opts.NodeID, src),
-		newClusterCollector(r.opts.NodeID, r.opts.Clock, src),
+		newClusterCollector(src),
 		newGroupCollector(r.opts.NodeID, r.opts.Clock, r.opts.LagWindow, src),
 	}
 	if src.Quorum != nil {
