@@ -28,6 +28,11 @@ func newAdmin(bootstrap string) (*kadm.Client, error) {
 	return kadm.NewClient(cl), nil
 }
 
+// maxPartitionsPerRequest keeps one CreateTopics or CreatePartitions request
+// under Kafka's limit of 10,000 records in one controller batch (a topic of
+// 10,000 partitions is 10,001 records and Kafka answers POLICY_VIOLATION).
+const maxPartitionsPerRequest = 5000
+
 // createTopic creates a topic and waits until every partition has a leader,
 // returning how long both took.
 func createTopic(ctx context.Context, bootstrap, topic string, partitions, rf int, timeout time.Duration) (time.Duration, error) {
@@ -39,12 +44,24 @@ func createTopic(ctx context.Context, bootstrap, topic string, partitions, rf in
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	t0 := time.Now()
-	resp, err := adm.CreateTopic(ctx, int32(partitions), int16(rf), nil, topic)
+	first := min(partitions, maxPartitionsPerRequest)
+	resp, err := adm.CreateTopic(ctx, int32(first), int16(rf), nil, topic)
 	if err != nil {
-		return 0, fmt.Errorf("creating topic %s (%d partitions): %w", topic, partitions, err)
+		return 0, fmt.Errorf("creating topic %s (%d partitions): %w", topic, first, err)
 	}
 	if resp.Err != nil {
-		return 0, fmt.Errorf("creating topic %s (%d partitions): %w %s", topic, partitions, resp.Err, resp.ErrMessage)
+		return 0, fmt.Errorf("creating topic %s (%d partitions): %w %s", topic, first, resp.Err, resp.ErrMessage)
+	}
+	for have := first; have < partitions; {
+		add := min(partitions-have, maxPartitionsPerRequest)
+		rs, err := adm.CreatePartitions(ctx, add, topic)
+		if err == nil {
+			err = rs.Error()
+		}
+		if err != nil {
+			return 0, fmt.Errorf("adding %d partitions to %s (%d so far): %w", add, topic, have, err)
+		}
+		have += add
 	}
 	created := time.Since(t0)
 	if err := waitLeaders(ctx, bootstrap, topic, partitions, timeout); err != nil {

@@ -337,30 +337,22 @@ func (c *cluster) signal(sig syscall.Signal, timeout time.Duration) error {
 	return errors.Join(errs...)
 }
 
-// logBytes is the size of every partition directory of every node, the
-// metadata log included.
+// logBytes is the size of every segment file (*.log) of every node, the
+// metadata log included: the log a restart has to recover. Index files are
+// left out, Kafka preallocates them sparse.
 func (c *cluster) logBytes() int64 {
 	var sum int64
 	for _, nd := range c.nodes {
-		_ = filepath.WalkDir(nd.logDir(), func(_ string, d fs.DirEntry, err error) error {
-			if err == nil && d.Type().IsRegular() {
+		_ = filepath.WalkDir(nd.logDir(), func(path string, d fs.DirEntry, err error) error {
+			if err == nil && d.Type().IsRegular() && strings.HasSuffix(path, ".log") {
 				if info, err := d.Info(); err == nil {
-					sum += allocated(info)
+					sum += info.Size()
 				}
 			}
 			return nil
 		})
 	}
 	return sum
-}
-
-// allocated is the disk space a file uses: Kafka preallocates sparse index
-// files, whose apparent size says nothing about the log.
-func allocated(info fs.FileInfo) int64 {
-	if st, ok := info.Sys().(*syscall.Stat_t); ok {
-		return st.Blocks * 512
-	}
-	return info.Size()
 }
 
 func tail(path string, lines int) string {

@@ -72,7 +72,8 @@ func (s loadSpec) clientOpts() []kgo.Opt {
 		kgo.SeedBrokers(strings.Split(s.bootstrap, ",")...), kgo.MetadataMinAge(metadataMinAge),
 		kgo.DefaultProduceTopic(s.topic),
 		kgo.ProducerBatchMaxBytes(1 << 20),
-		kgo.RecordRetries(10),
+		// As the Java client: retry until delivery.timeout.ms (120 s) runs out.
+		kgo.RecordDeliveryTimeout(2 * time.Minute),
 	}
 	if s.acks == "1" {
 		opts = append(opts, kgo.RequiredAcks(kgo.LeaderAck()), kgo.DisableIdempotentWrite())

@@ -128,7 +128,7 @@ func run(ctx context.Context, o options, logf func(string, ...any)) (string, err
 
 	logf("physical limits of %s", root)
 	out.Physical = measurePhysical(ctx, e, root, prof.diskBytes, prof.loopback)
-	r := &runner{env: e, prof: prof, root: root, nodes: o.nodes, rf: rf, rate: o.rate, notes: &notes, logf: logf}
+	r := &runner{env: e, prof: prof, root: root, nodes: o.nodes, rf: rf, rate: o.rate, toolRates: map[string]float64{}, notes: &notes, logf: logf}
 	for _, sys := range strings.Split(o.systems, ",") {
 		sys = strings.TrimSpace(sys)
 		if sys != kafkaSys && sys != odradekSys {

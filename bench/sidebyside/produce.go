@@ -208,12 +208,17 @@ func (r *runner) fixedRate(ctx context.Context, c *cluster, res *SystemResult, r
 		if _, err := createTopic(ctx, bs, topic, p.partitions, c.rf, time.Minute); err != nil {
 			return err
 		}
-		s, err := r.runPerfTools(ctx, kafkaTool, bs, topic, p.producers, records, rate)
+		toolRate := rate
+		if capped := r.toolRates[tool]; capped > 0 {
+			toolRate = min(rate, capped)
+		}
+		toolRecords := int64(toolRate * p.fixedRateSecs)
+		s, err := r.runPerfTools(ctx, kafkaTool, bs, topic, p.producers, toolRecords, toolRate)
 		if err != nil {
-			return fmt.Errorf("%s at %.0f records/s: %w", tool, rate, err)
+			return fmt.Errorf("%s at %.0f records/s: %w", tool, toolRate, err)
 		}
 		res.Latency = append(res.Latency, LatencyResult{Workload: "produce", Tool: tool, Measures: measures,
-			RatePerS: rate, Achieved: s.recPerSec, Samples: s.records,
+			RatePerS: toolRate, Achieved: s.recPerSec, Samples: s.records,
 			Percentiles: map[string]float64{"50": s.p50, "95": s.p95, "99": s.p99, "99.9": s.p999, "100": s.maxMs}})
 		if err := deleteTopic(ctx, bs, topic); err != nil {
 			return err

@@ -61,6 +61,8 @@ type row struct {
 	oErr   string
 	goal   float64 // required odradek/kafka ratio; 0 = none
 	absMax float64 // absolute goal for odradek (e.g. 100 ms start); 0 = none
+	// zeroOK: 0 is a measurement (whole-ms latencies), missing is NaN.
+	zeroOK bool
 }
 
 func renderReport(r *Run, jsonRel, plotRel string) string {
@@ -90,7 +92,7 @@ func renderReport(r *Run, jsonRel, plotRel string) string {
 	for _, rw := range rows {
 		ratio, verdict, goal := judge(rw)
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", rw.name, orDash(rw.limit),
-			cell(rw.kafka, rw.unit, rw.kErr), cell(rw.odr, rw.unit, rw.oErr), fmtRatio(ratio), goal, verdict)
+			cell(rw.kafka, rw.unit, rw.kErr, rw.zeroOK), cell(rw.odr, rw.unit, rw.oErr, rw.zeroOK), fmtRatio(ratio), goal, verdict)
 		if gap := lossFactor(rw, ratio); gap > largest {
 			largest, largestRow = gap, rw.name
 		}
@@ -117,11 +119,11 @@ func orDash(s string) string {
 	return s
 }
 
-func cell(v float64, unit, errText string) string {
+func cell(v float64, unit, errText string, zeroOK bool) string {
 	if errText != "" {
 		return "failed: " + shorten(errText, 70)
 	}
-	if math.IsNaN(v) || v == 0 && unit != "%" {
+	if math.IsNaN(v) || v == 0 && unit != "%" && !zeroOK {
 		return "—"
 	}
 	return fmtNum(v) + " " + unit
@@ -170,7 +172,7 @@ func fmtRatio(r float64) string {
 // judge compares one row: the ratio, who wins, and whether the goal is met.
 func judge(rw row) (float64, string, string) {
 	ratio := math.NaN()
-	if rw.kErr == "" && rw.oErr == "" && rw.kafka > 0 && rw.odr > 0 {
+	if rw.kErr == "" && rw.oErr == "" && rw.kafka > 0 && (rw.odr > 0 || rw.zeroOK && rw.odr == 0) {
 		ratio = rw.odr / rw.kafka
 	}
 	verdict := "—"

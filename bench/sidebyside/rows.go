@@ -44,8 +44,8 @@ func findResource(s *SystemResult, workload string) *ResourceResult {
 }
 
 // stepErr is the error of the step a missing value belongs to.
-func stepErr(s *SystemResult, v float64, step string) string {
-	if v != 0 && !math.IsNaN(v) {
+func stepErr(s *SystemResult, v float64, step string, zeroOK bool) string {
+	if !math.IsNaN(v) && (v != 0 || zeroOK) {
 		return ""
 	}
 	if e, ok := s.Errors[step]; ok {
@@ -64,7 +64,7 @@ func buildRows(r *Run, k, o *SystemResult) []row {
 	var rows []row
 	add := func(step string, rw row, fk, fo func(*SystemResult) float64) {
 		rw.kafka, rw.odr = fk(k), fo(o)
-		rw.kErr, rw.oErr = stepErr(k, rw.kafka, step), stepErr(o, rw.odr, step)
+		rw.kErr, rw.oErr = stepErr(k, rw.kafka, step, rw.zeroOK), stepErr(o, rw.odr, step, rw.zeroOK)
 		rows = append(rows, rw)
 	}
 	both := func(f func(*SystemResult) float64) (func(*SystemResult) float64, func(*SystemResult) float64) {
@@ -83,6 +83,14 @@ func buildRows(r *Run, k, o *SystemResult) []row {
 		add("max produce", row{name: v.name, unit: "MiB/s", limit: diskW, dir: higherBetter, goal: 2}, fk, fo)
 	}
 	rate := fmt.Sprintf("%s records/s", commas(int64(math.Round(s.FixedRate))))
+	toolRate := func(tool string) string {
+		for _, x := range []*SystemResult{k, o} {
+			if l := findLatency(x, "produce", tool); l != nil && l.RatePerS > 0 {
+				return fmt.Sprintf("%s records/s", commas(int64(math.Round(l.RatePerS))))
+			}
+		}
+		return rate
+	}
 	for _, v := range []struct {
 		name, wl, tool, pct string
 		goal                float64
@@ -93,18 +101,20 @@ func buildRows(r *Run, k, o *SystemResult) []row {
 		{"end-to-end latency p50 at " + rate + ", open loop (harness)", "end-to-end", toolHarness, "50", 0},
 		{"end-to-end latency p99 at " + rate + ", open loop (harness)", "end-to-end", toolHarness, "99", 0.2},
 		{"end-to-end latency p99.9 at " + rate + ", open loop (harness)", "end-to-end", toolHarness, "99.9", 0},
-		{"produce latency p99 at " + rate + ", Kafka's ProducerPerformance (closed loop)", "produce", toolKafkaProducer, "99", 0.2},
-		{"produce latency p99 at " + rate + ", odradek producer-perf-test (open loop)", "produce", toolOdradekPerf, "99", 0.2},
+		{"produce latency p99 at " + toolRate(toolKafkaProducer) + ", Kafka's ProducerPerformance (closed loop)", "produce", toolKafkaProducer, "99", 0.2},
+		{"produce latency p99 at " + toolRate(toolOdradekPerf) + ", odradek producer-perf-test (open loop)", "produce", toolOdradekPerf, "99", 0.2},
 		{"end-to-end latency p50, one record at a time, Kafka's EndToEndLatency", "end-to-end", toolKafkaE2E, "50", 0},
 		{"end-to-end latency p99, one record at a time, Kafka's EndToEndLatency", "end-to-end", toolKafkaE2E, "99", 0},
 	} {
 		fk, fo := both(func(x *SystemResult) float64 {
 			if l := findLatency(x, v.wl, v.tool); l != nil {
-				return l.Percentiles[v.pct]
+				if q, ok := l.Percentiles[v.pct]; ok {
+					return q
+				}
 			}
-			return 0
+			return math.NaN()
 		})
-		add("fixed rate", row{name: v.name, unit: "ms", dir: lowerBetter, goal: v.goal}, fk, fo)
+		add("fixed rate", row{name: v.name, unit: "ms", dir: lowerBetter, goal: v.goal, zeroOK: true}, fk, fo)
 	}
 	for _, v := range []struct{ name, wl, tool, lim string }{
 		{"consume, cold log (page cache evicted, server restarted)", "consume, cold log", toolHarness, limit(ph.DiskReadDirectMiBs, "MiB/s disk read")},
@@ -220,7 +230,7 @@ func writeMethod(b *strings.Builder, r *Run) {
 	b.WriteString("- Max produce: each producer is its own process (ProducerPerformance or `odradek producer-perf-test`, `--throughput -1`); " +
 		"throughput is the sum of the processes' rates. The harness rows use one franz-go client per producer in one process; " +
 		"keyed records take one of 4,096 keys at random.\n")
-	fmt.Fprintf(b, "- Fixed rate: %s records/s (half of Kafka's maximum with ProducerPerformance) for %.0f s. "+
+	fmt.Fprintf(b, "- Fixed rate: %s records/s (half of Kafka's best unkeyed maximum above, whichever client reached it) for %.0f s. "+
 		"The harness sends open loop: record i is due at start + i/rate whatever happened before, latency counts from that "+
 		"intended time (no coordinated omission) and the first tenth of the run is warm-up. End-to-end latency is intended send "+
 		"time to receipt by a consumer reading the topic, the same franz-go client for both systems. "+
