@@ -88,10 +88,25 @@ try {
   assert.ok(await create.locator('input[name=name].invalid').count() === 1, 'the name field is marked invalid');
   await shot(page, 'topics');
 
-  step('produce a message with the form and browse it');
+  step('open the topic page');
   await row.getByRole('link', { name: 'clicks' }).click();
   await see(page.getByRole('heading', { name: 'clicks' }), 'the topic page');
   assert.equal(await page.locator('#partitions-table tbody tr').count(), 2, 'two partitions listed');
+
+  step('edit a topic config: a bad value is refused, a good one shown as an override');
+  const alter = page.locator('#alter-config');
+  await alter.locator('input[name=name]').fill('retention.ms');
+  await alter.locator('input[name=value]').fill('soon');
+  await alter.getByRole('button', { name: 'Set config' }).click();
+  await see(page.locator('.error', { hasText: 'INVALID_CONFIG' }), 'the invalid config error');
+  await alter.locator('input[name=value]').fill('3600000');
+  await alter.getByRole('button', { name: 'Set config' }).click();
+  await see(page.locator('.notice', { hasText: 'Set retention.ms.' }), 'the config set notice');
+  const retention = page.locator('#configs-table tbody tr', { has: page.getByText('retention.ms', { exact: true }) });
+  await waitUntil(page, 'retention.ms shown as 3600000',
+    () => [...document.querySelectorAll('#configs-table tbody tr')].some((r) => r.children[0].textContent === 'retention.ms' && r.children[1].textContent === '3600000'));
+  await see(retention.locator('.pill', { hasText: 'topic override' }), 'retention.ms marked as a topic override');
+  step('produce a message with the form and browse it');
   await page.getByRole('link', { name: 'Browse messages' }).click();
   const produce = page.locator('#produce');
   await see(produce, 'the produce form');

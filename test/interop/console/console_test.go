@@ -87,6 +87,13 @@ func TestConsoleInBrowser(t *testing.T) {
 	if err != nil || len(topics["clicks"].Partitions) != 2 {
 		t.Fatalf("topic clicks after the form: %+v %v", topics["clicks"], err)
 	}
+	configs, err := adm.DescribeTopicConfigs(t.Context(), "clicks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rc, err := configs.On("clicks", nil); err != nil || configValue(rc, "retention.ms") != "3600000" {
+		t.Fatalf("clicks retention.ms after the config form: %q %v", configValue(rc, "retention.ms"), err)
+	}
 	offsets, err := adm.FetchOffsets(t.Context(), "billing-service")
 	if err != nil {
 		t.Fatal(err)
@@ -96,6 +103,15 @@ func TestConsoleInBrowser(t *testing.T) {
 			t.Errorf("billing-service %s-%d at %d after the reset to earliest", o.Topic, o.Partition, o.At)
 		}
 	})
+}
+
+func configValue(rc kadm.ResourceConfig, key string) string {
+	for _, c := range rc.Configs {
+		if c.Key == key {
+			return c.MaybeValue()
+		}
+	}
+	return ""
 }
 
 // seed makes topic orders (3 partitions: JSON, text and binary values with
