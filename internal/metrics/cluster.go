@@ -140,3 +140,7 @@ func (c *clusterCollector) Collect(ch chan<- prometheus.Metric) {
 		gauge(ch, topicPartitionsDesc, float64(len(t.Partitions)), name)
 	}
 }
+
+func gauge(ch chan<- prometheus.Metric, d *prometheus.Desc, v float64, labels ...string) {
+	ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+}

@@ -169,3 +169,43 @@ func TestConsumerProtocolGroupMetrics(t *testing.T) {
 		t.Errorf("lag seconds of a caught-up group = %v, want 0", v)
 	}
 }
+
+// TestScrapeWhileServing scrapes while a producer and a classic group are
+// busy, so the race detector sees scrapes interleave with appends,
+// commits and rebalances.
+func TestScrapeWhileServing(t *testing.T) {
+	srv, cl, adm, ctx := setup(t)
+	if _, err := adm.CreateTopic(ctx, 3, 1, nil, "busy"); err != nil {
+		t.Fatal(err)
+	}
+	consumer, err := kgo.NewClient(kgo.SeedBrokers(srv.Bootstrap), kgo.ConsumerGroup("busy-group"), kgo.ConsumeTopics("busy"),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.AutoCommitInterval(100*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer consumer.Close()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 200; i++ {
+			if err := cl.ProduceSync(ctx, &kgo.Record{Topic: "busy", Partition: int32(i % 3), Value: []byte("v")}).FirstErr(); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	consumed := 0
+	for consumed < 200 {
+		fs := consumer.PollRecords(ctx, 50)
+		if ctx.Err() != nil {
+			t.Fatalf("consumed %d of 200", consumed)
+		}
+		consumed += fs.NumRecords()
+		scrape(t, srv)
+	}
+	<-done
+	fams := scrape(t, srv)
+	if v, _ := find(fams, "kafka_server_brokertopicmetrics_messagesin_total", "topic", "busy"); v != 200 {
+		t.Errorf("messagesin = %v, want 200", v)
+	}
+}

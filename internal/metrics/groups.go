@@ -1,114 +1,119 @@
 package metrics
 
 import (
+	"cmp"
+	"slices"
 	"sort"
-	"strconv"
 	"sync"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/odradek/odradek/internal/clock"
 	"github.com/odradek/odradek/internal/coordinator/group"
 	"github.com/odradek/odradek/internal/metadata"
 )
 
-// Consumer group metrics with kafka_exporter's names and labels, reported
+// Consumer group series with kafka_exporter's names and labels, reported
 // by each group's coordinator (so once per cluster). As kafka_exporter
 // does with its default --offset.show-all, a topic is reported for a group
 // when the group has committed an offset for at least one of its
 // partitions, and then every partition of the topic is reported: one
 // without a committed offset has current_offset -1 and lag -1 (and the -1
 // enters current_offset_sum, as there).
-var (
-	cgCurrentOffsetDesc = prometheus.NewDesc("kafka_consumergroup_current_offset",
-		"Committed offset of a consumer group for a partition (-1 for none).", []string{"consumergroup", "topic", "partition"}, nil)
-	cgCurrentOffsetSumDesc = prometheus.NewDesc("kafka_consumergroup_current_offset_sum",
-		"Sum of a consumer group's committed offsets over a topic's partitions.", []string{"consumergroup", "topic"}, nil)
-	cgLagDesc = prometheus.NewDesc("kafka_consumergroup_lag",
-		"High watermark minus committed offset of a consumer group for a partition (-1 when nothing is committed).", []string{"consumergroup", "topic", "partition"}, nil)
-	cgLagSumDesc = prometheus.NewDesc("kafka_consumergroup_lag_sum",
-		"Sum of a consumer group's lag over a topic's partitions.", []string{"consumergroup", "topic"}, nil)
-	cgMembersDesc = prometheus.NewDesc("kafka_consumergroup_members",
-		"Members of a consumer group.", []string{"consumergroup"}, nil)
-
-	cgLagSecondsDesc = prometheus.NewDesc("odradek_consumergroup_lag_seconds",
-		"Age of the first record a consumer group has not consumed (now minus its timestamp); 0 when caught up.", []string{"consumergroup", "topic", "partition"}, nil)
-	cgCatchUpDesc = prometheus.NewDesc("odradek_consumergroup_catchup_seconds",
-		"Estimated time for a consumer group to consume its lag at the consume and produce rates of the last window; +Inf when it does not consume faster than records arrive, 0 with no lag.", []string{"consumergroup", "topic", "partition"}, nil)
-	cgMaxLagSecondsDesc = prometheus.NewDesc("odradek_consumergroup_max_lag_seconds",
-		"Largest odradek_consumergroup_lag_seconds over a consumer group's partitions.", []string{"consumergroup"}, nil)
-	cgMaxCatchUpDesc = prometheus.NewDesc("odradek_consumergroup_max_catchup_seconds",
-		"Largest odradek_consumergroup_catchup_seconds over a consumer group's partitions.", []string{"consumergroup"}, nil)
-)
-
-// Group coordinator metrics (Kafka's group-coordinator-metrics group,
-// named like the raft-metrics rendering: attribute dashes to underscores).
-var (
-	gcGroupCountDesc = prometheus.NewDesc("kafka_server_groupcoordinatormetrics_group_count",
-		"Groups hosted by this coordinator, by protocol (classic, consumer).", []string{"protocol"}, nil)
-	gcClassicStateDesc = prometheus.NewDesc("kafka_server_groupcoordinatormetrics_classic_group_count",
-		"Classic groups hosted by this coordinator, by state.", []string{"state"}, nil)
-	gcConsumerStateDesc = prometheus.NewDesc("kafka_server_groupcoordinatormetrics_consumer_group_count",
-		"Consumer-protocol groups hosted by this coordinator, by state.", []string{"state"}, nil)
+const (
+	helpCGCurrentOffset    = "Committed offset of a consumer group for a partition (-1 for none)."
+	helpCGCurrentOffsetSum = "Sum of a consumer group's committed offsets over a topic's partitions."
+	helpCGLag              = "High watermark minus committed offset of a consumer group for a partition (-1 when nothing is committed)."
+	helpCGLagSum           = "Sum of a consumer group's lag over a topic's partitions."
+	helpCGMembers          = "Members of a consumer group."
+	helpCGLagSeconds       = "Age of the first record a consumer group has not consumed (now minus its timestamp); 0 when caught up."
+	helpCGCatchUp          = "Estimated time for a consumer group to consume its lag at the consume and produce rates of the last window; +Inf when it does not consume faster than records arrive, 0 with no lag."
+	helpCGMaxLagSeconds    = "Largest odradek_consumergroup_lag_seconds over a consumer group's partitions."
+	helpCGMaxCatchUp       = "Largest odradek_consumergroup_catchup_seconds over a consumer group's partitions."
+	// Group coordinator counts (Kafka's group-coordinator-metrics group,
+	// named like the raft-metrics rendering: attribute dashes to
+	// underscores).
+	helpGCGroups   = "Groups hosted by this coordinator, by protocol (classic, consumer)."
+	helpGCClassic  = "Classic groups hosted by this coordinator, by state."
+	helpGCConsumer = "Consumer-protocol groups hosted by this coordinator, by state."
 )
 
 var (
-	classicStates  = []string{"preparingrebalance", "completingrebalance", "stable", "dead", "empty"}
-	consumerStates = []string{"empty", "assigning", "reconciling", "stable", "dead"}
+	classicStates  = []string{"completingrebalance", "dead", "empty", "preparingrebalance", "stable"}
+	consumerStates = []string{"assigning", "dead", "empty", "reconciling", "stable"}
 )
 
 type groupCollector struct {
-	nodeID int32
-	clk    clock.Clock
-	src    Sources
+	clk clock.Clock
+	src Sources
 
-	mu  sync.Mutex // one scrape at a time owns lag
-	lag *lagTracker
+	mu     sync.Mutex // one scrape at a time owns lag and labels
+	lag    *lagTracker
+	labels labelCache
 }
 
-func newGroupCollector(nodeID int32, clk clock.Clock, window time.Duration, src Sources) *groupCollector {
-	return &groupCollector{nodeID: nodeID, clk: clk, src: src, lag: newLagTracker(window)}
+func newGroupCollector(clk clock.Clock, window time.Duration, src Sources) *groupCollector {
+	return &groupCollector{clk: clk, src: src, lag: newLagTracker(window)}
 }
 
-func (c *groupCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{
-		cgCurrentOffsetDesc, cgCurrentOffsetSumDesc, cgLagDesc, cgLagSumDesc, cgMembersDesc,
-		cgLagSecondsDesc, cgCatchUpDesc, cgMaxLagSecondsDesc, cgMaxCatchUpDesc,
-		gcGroupCountDesc, gcClassicStateDesc, gcConsumerStateDesc,
-	} {
-		ch <- d
-	}
+// groupFamilies are one scrape's consumer group families.
+type groupFamilies struct {
+	offset, offsetSum, lag, lagSum, members, lagSecs, catchUp, maxLagSecs, maxCatchUp *dto.MetricFamily
 }
 
-func (c *groupCollector) Collect(ch chan<- prometheus.Metric) {
+func (c *groupCollector) gather(b *familyBuilder) {
 	if c.src.Groups == nil || c.src.Image == nil || c.src.Replicas == nil {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	img := c.src.Image()
+	var views []group.GroupView
+	c.src.Groups.VisitGroups(func(g group.GroupView) { views = append(views, g) })
+	slices.SortFunc(views, func(a, b group.GroupView) int { return cmp.Compare(a.ID, b.ID) })
+
+	fs := groupFamilies{
+		offset:     b.family("kafka_consumergroup_current_offset", helpCGCurrentOffset, gaugeType),
+		offsetSum:  b.family("kafka_consumergroup_current_offset_sum", helpCGCurrentOffsetSum, gaugeType),
+		lag:        b.family("kafka_consumergroup_lag", helpCGLag, gaugeType),
+		lagSum:     b.family("kafka_consumergroup_lag_sum", helpCGLagSum, gaugeType),
+		members:    b.family("kafka_consumergroup_members", helpCGMembers, gaugeType),
+		lagSecs:    b.family("odradek_consumergroup_lag_seconds", helpCGLagSeconds, gaugeType),
+		catchUp:    b.family("odradek_consumergroup_catchup_seconds", helpCGCatchUp, gaugeType),
+		maxLagSecs: b.family("odradek_consumergroup_max_lag_seconds", helpCGMaxLagSeconds, gaugeType),
+		maxCatchUp: b.family("odradek_consumergroup_max_catchup_seconds", helpCGMaxCatchUp, gaugeType),
+	}
+	c.labels.begin()
 	c.lag.begin(c.clk.Now())
 	protocols := map[string]int{"classic": 0, "consumer": 0}
 	states := map[string]map[string]int{"classic": zeroCounts(classicStates), "consumer": zeroCounts(consumerStates)}
-	c.src.Groups.VisitGroups(func(g group.GroupView) {
+	for _, g := range views {
 		protocols[g.Protocol]++
 		if m := states[g.Protocol]; m != nil {
 			m[g.State]++
 		}
-		gauge(ch, cgMembersDesc, float64(g.Members), g.ID)
-		c.collectOffsets(ch, img, g)
-	})
+		b.gauge(fs.members, float64(g.Members), c.labels.get(groupLabels(g.ID)))
+		c.gatherOffsets(b, &fs, img, g)
+	}
 	c.lag.end()
-	for p, n := range protocols {
-		gauge(ch, gcGroupCountDesc, float64(n), p)
+	c.labels.sweep()
+
+	countFamily := func(name, help, label string, counts map[string]int) {
+		f := b.family(name, help, gaugeType)
+		keys := make([]string, 0, len(counts))
+		for k := range counts {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			b.gauge(f, float64(counts[k]), []*dto.LabelPair{{Name: proto.String(label), Value: proto.String(k)}})
+		}
 	}
-	for s, n := range states["classic"] {
-		gauge(ch, gcClassicStateDesc, float64(n), s)
-	}
-	for s, n := range states["consumer"] {
-		gauge(ch, gcConsumerStateDesc, float64(n), s)
-	}
+	countFamily("kafka_server_groupcoordinatormetrics_group_count", helpGCGroups, "protocol", protocols)
+	countFamily("kafka_server_groupcoordinatormetrics_classic_group_count", helpGCClassic, "state", states["classic"])
+	countFamily("kafka_server_groupcoordinatormetrics_consumer_group_count", helpGCConsumer, "state", states["consumer"])
 }
 
 func zeroCounts(keys []string) map[string]int {
@@ -119,9 +124,9 @@ func zeroCounts(keys []string) map[string]int {
 	return m
 }
 
-// collectOffsets reports a group's offsets and lag, topic by topic; the
+// gatherOffsets reports a group's offsets and lag, topic by topic; the
 // view's offsets come sorted by topic, then partition.
-func (c *groupCollector) collectOffsets(ch chan<- prometheus.Metric, img *metadata.Image, g group.GroupView) {
+func (c *groupCollector) gatherOffsets(b *familyBuilder, fs *groupFamilies, img *metadata.Image, g group.GroupView) {
 	maxLagSecs, maxCatchUp := 0.0, 0.0
 	haveLagSecs, haveCatchUp := false, false
 	for i := 0; i < len(g.Offsets); {
@@ -138,10 +143,10 @@ func (c *groupCollector) collectOffsets(ch chan<- prometheus.Metric, img *metada
 		}
 		var offsetSum, lagSum int64
 		for _, pid := range t.SortedPartitionIDs() {
-			pl := strconv.Itoa(int(pid))
+			lbl := c.labels.get(groupPartitionLabels(g.ID, topic, pid))
 			off := committedAt(committed, pid)
 			offsetSum += off
-			gauge(ch, cgCurrentOffsetDesc, float64(off), g.ID, topic, pl)
+			b.gauge(fs.offset, float64(off), lbl)
 			part, err := c.src.Replicas.Partition(topic, pid)
 			if err != nil {
 				// Not hosted here: its high watermark is not known
@@ -149,30 +154,31 @@ func (c *groupCollector) collectOffsets(ch chan<- prometheus.Metric, img *metada
 				continue
 			}
 			if off < 0 {
-				gauge(ch, cgLagDesc, -1, g.ID, topic, pl)
+				b.gauge(fs.lag, -1, lbl)
 				continue
 			}
 			hw := part.HighWatermark()
 			lag := hw - off
 			lagSum += lag
-			gauge(ch, cgLagDesc, float64(lag), g.ID, topic, pl)
+			b.gauge(fs.lag, float64(lag), lbl)
 			if secs, ok := c.lag.lagSeconds(part.Log(), topic, pid, off, hw); ok {
-				gauge(ch, cgLagSecondsDesc, secs, g.ID, topic, pl)
+				b.gauge(fs.lagSecs, secs, lbl)
 				maxLagSecs, haveLagSecs = max(maxLagSecs, secs), true
 			}
 			if secs, ok := c.lag.catchUpSeconds(g.ID, topic, pid, off, hw); ok {
-				gauge(ch, cgCatchUpDesc, secs, g.ID, topic, pl)
+				b.gauge(fs.catchUp, secs, lbl)
 				maxCatchUp, haveCatchUp = max(maxCatchUp, secs), true
 			}
 		}
-		gauge(ch, cgCurrentOffsetSumDesc, float64(offsetSum), g.ID, topic)
-		gauge(ch, cgLagSumDesc, float64(lagSum), g.ID, topic)
+		lbl := c.labels.get(groupTopicLabels(g.ID, topic))
+		b.gauge(fs.offsetSum, float64(offsetSum), lbl)
+		b.gauge(fs.lagSum, float64(lagSum), lbl)
 	}
 	if haveLagSecs {
-		gauge(ch, cgMaxLagSecondsDesc, maxLagSecs, g.ID)
+		b.gauge(fs.maxLagSecs, maxLagSecs, c.labels.get(groupLabels(g.ID)))
 	}
 	if haveCatchUp {
-		gauge(ch, cgMaxCatchUpDesc, maxCatchUp, g.ID)
+		b.gauge(fs.maxCatchUp, maxCatchUp, c.labels.get(groupLabels(g.ID)))
 	}
 }
 

@@ -1,71 +1,52 @@
 package metrics
 
 import (
-	"strconv"
+	"cmp"
+	"slices"
 	"sync"
 
-	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/odradek/odradek/internal/metadata"
 	"github.com/odradek/odradek/internal/replication"
 )
 
-// kafka_exporter's per-partition metrics. kafka_exporter is one process
-// asking the whole cluster; here every broker reports the partitions it
-// leads, so across a cluster each partition appears exactly once and sums
-// over brokers stay right.
-var (
-	partCurrentOffsetDesc = prometheus.NewDesc("kafka_topic_partition_current_offset",
-		"High watermark of a partition (what ListOffsets latest answers), reported by its leader.", []string{"topic", "partition"}, nil)
-	partOldestOffsetDesc = prometheus.NewDesc("kafka_topic_partition_oldest_offset",
-		"Log start offset of a partition, reported by its leader.", []string{"topic", "partition"}, nil)
-	partLeaderDesc = prometheus.NewDesc("kafka_topic_partition_leader",
-		"Leader broker id of a partition.", []string{"topic", "partition"}, nil)
-	partReplicasDesc = prometheus.NewDesc("kafka_topic_partition_replicas",
-		"Number of replicas of a partition.", []string{"topic", "partition"}, nil)
-	partISRDesc = prometheus.NewDesc("kafka_topic_partition_in_sync_replica",
-		"Number of in-sync replicas of a partition.", []string{"topic", "partition"}, nil)
-	partPreferredDesc = prometheus.NewDesc("kafka_topic_partition_leader_is_preferred",
-		"1 if a partition is led by its preferred (first) replica.", []string{"topic", "partition"}, nil)
-	partUnderReplicatedDesc = prometheus.NewDesc("kafka_topic_partition_under_replicated_partition",
-		"1 if a partition has fewer in-sync replicas than replicas.", []string{"topic", "partition"}, nil)
-)
-
-// Kafka's ReplicaManager gauges and meters (this broker's replicas only).
-var (
-	rmPartitionCountDesc = prometheus.NewDesc("kafka_server_replicamanager_partitioncount",
-		"Partitions hosted on this broker, leaders and followers.", nil, nil)
-	rmLeaderCountDesc = prometheus.NewDesc("kafka_server_replicamanager_leadercount",
-		"Partitions this broker leads.", nil, nil)
-	rmURPDesc = prometheus.NewDesc("kafka_server_replicamanager_underreplicatedpartitions",
-		"Partitions led here with fewer in-sync replicas than replicas.", nil, nil)
-	rmUnderMinISRDesc = prometheus.NewDesc("kafka_server_replicamanager_underminisrpartitioncount",
-		"Partitions led here with fewer in-sync replicas than min.insync.replicas.", nil, nil)
-	rmAtMinISRDesc = prometheus.NewDesc("kafka_server_replicamanager_atminisrpartitioncount",
-		"Partitions led here with exactly min.insync.replicas in-sync replicas.", nil, nil)
-	rmShrinksDesc = prometheus.NewDesc("kafka_server_replicamanager_isrshrinks_total",
-		"Times a partition led here lost in-sync replicas.", nil, nil)
-	rmExpandsDesc = prometheus.NewDesc("kafka_server_replicamanager_isrexpands_total",
-		"Times a partition led here gained in-sync replicas.", nil, nil)
-)
-
-// Kafka's Log MBeans (kafka.log type=Log), one per local replica.
-var (
-	logSizeDesc = prometheus.NewDesc("kafka_log_log_size",
-		"Bytes of a partition's log on this broker (all segments).", []string{"topic", "partition"}, nil)
-	logStartDesc = prometheus.NewDesc("kafka_log_log_logstartoffset",
-		"Log start offset of a local replica.", []string{"topic", "partition"}, nil)
-	logEndDesc = prometheus.NewDesc("kafka_log_log_logendoffset",
-		"Log end offset of a local replica.", []string{"topic", "partition"}, nil)
-	logSegmentsDesc = prometheus.NewDesc("kafka_log_log_numlogsegments",
-		"Segments of a local replica's log.", []string{"topic", "partition"}, nil)
-	logRetentionPctDesc = prometheus.NewDesc("kafka_log_log_retentionsizeinpercent",
-		"Log size as a percentage of retention.bytes (KIP-1257); 0 when retention.bytes is unlimited (-1).", []string{"topic", "partition"}, nil)
+// Family names and help of the per-partition series. kafka_exporter is one
+// process asking the whole cluster; here every broker reports the
+// partitions it leads, so across a cluster each partition appears exactly
+// once and sums over brokers stay right. The ReplicaManager and Log ones
+// are Kafka's MBeans as the JMX exporter renders them (this broker's
+// replicas only).
+const (
+	helpCurrentOffset   = "High watermark of a partition (what ListOffsets latest answers), reported by its leader."
+	helpOldestOffset    = "Log start offset of a partition, reported by its leader."
+	helpLeader          = "Leader broker id of a partition."
+	helpReplicas        = "Number of replicas of a partition."
+	helpISR             = "Number of in-sync replicas of a partition."
+	helpPreferred       = "1 if a partition is led by its preferred (first) replica."
+	helpUnderReplicated = "1 if a partition has fewer in-sync replicas than replicas."
+	helpRMPartitions    = "Partitions hosted on this broker, leaders and followers."
+	helpRMLeaders       = "Partitions this broker leads."
+	helpRMURP           = "Partitions led here with fewer in-sync replicas than replicas."
+	helpRMUnderMinISR   = "Partitions led here with fewer in-sync replicas than min.insync.replicas."
+	helpRMAtMinISR      = "Partitions led here with exactly min.insync.replicas in-sync replicas."
+	helpRMShrinks       = "Times a partition led here lost in-sync replicas."
+	helpRMExpands       = "Times a partition led here gained in-sync replicas."
+	helpLogSize         = "Bytes of a partition's log on this broker (all segments)."
+	helpLogStart        = "Log start offset of a local replica."
+	helpLogEnd          = "Log end offset of a local replica."
+	helpLogSegments     = "Segments of a local replica's log."
+	helpLogRetentionPct = "Log size as a percentage of retention.bytes (KIP-1257); 0 when retention.bytes is unlimited (-1)."
+	gaugeType           = dto.MetricType_GAUGE
+	counterType         = dto.MetricType_COUNTER
 )
 
 type partitionCollector struct {
 	nodeID int32
 	src    Sources
+
+	mu     sync.Mutex // one scrape at a time owns labels and minISR
+	labels labelCache
 	minISR minISRCache
 }
 
@@ -73,26 +54,45 @@ func newPartitionCollector(nodeID int32, src Sources) *partitionCollector {
 	return &partitionCollector{nodeID: nodeID, src: src}
 }
 
-func (c *partitionCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{
-		partCurrentOffsetDesc, partOldestOffsetDesc, partLeaderDesc, partReplicasDesc, partISRDesc, partPreferredDesc, partUnderReplicatedDesc,
-		rmPartitionCountDesc, rmLeaderCountDesc, rmURPDesc, rmUnderMinISRDesc, rmAtMinISRDesc, rmShrinksDesc, rmExpandsDesc,
-		logSizeDesc, logStartDesc, logEndDesc, logSegmentsDesc, logRetentionPctDesc,
-	} {
-		ch <- d
-	}
-}
-
-func (c *partitionCollector) Collect(ch chan<- prometheus.Metric) {
+func (c *partitionCollector) gather(b *familyBuilder) {
 	if c.src.Replicas == nil || c.src.Image == nil {
 		return
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.labels.begin()
+	defer c.labels.sweep()
+
+	var (
+		curOffset  = b.family("kafka_topic_partition_current_offset", helpCurrentOffset, gaugeType)
+		oldOffset  = b.family("kafka_topic_partition_oldest_offset", helpOldestOffset, gaugeType)
+		leaderF    = b.family("kafka_topic_partition_leader", helpLeader, gaugeType)
+		replicasF  = b.family("kafka_topic_partition_replicas", helpReplicas, gaugeType)
+		isrF       = b.family("kafka_topic_partition_in_sync_replica", helpISR, gaugeType)
+		preferredF = b.family("kafka_topic_partition_leader_is_preferred", helpPreferred, gaugeType)
+		urpF       = b.family("kafka_topic_partition_under_replicated_partition", helpUnderReplicated, gaugeType)
+		logSize    = b.family("kafka_log_log_size", helpLogSize, gaugeType)
+		logStart   = b.family("kafka_log_log_logstartoffset", helpLogStart, gaugeType)
+		logEnd     = b.family("kafka_log_log_logendoffset", helpLogEnd, gaugeType)
+		logSegs    = b.family("kafka_log_log_numlogsegments", helpLogSegments, gaugeType)
+		logPct     = b.family("kafka_log_log_retentionsizeinpercent", helpLogRetentionPct, gaugeType)
+	)
 	img := c.src.Image()
 	parts := c.src.Replicas.Partitions()
+	slices.SortFunc(parts, func(a, b *replication.Partition) int {
+		return cmp.Or(cmp.Compare(a.Topic, b.Topic), cmp.Compare(a.Index, b.Index))
+	})
 	var leaders, urp, underMin, atMin int
 	for _, p := range parts {
-		lbl := [2]string{p.Topic, strconv.Itoa(int(p.Index))}
-		c.collectLog(ch, p, lbl)
+		lbl := c.labels.get(partitionLabels(p.Topic, p.Index))
+		lg := p.Log()
+		size := lg.Size()
+		b.gauge(logSize, float64(size), lbl)
+		b.gauge(logStart, float64(lg.LogStartOffset()), lbl)
+		b.gauge(logEnd, float64(lg.LogEndOffset()), lbl)
+		b.gauge(logSegs, float64(lg.NumSegments()), lbl)
+		b.gauge(logPct, float64(retentionPercent(size, lg.Config().RetentionBytes)), lbl)
+
 		mp := partitionOf(img, p)
 		if mp == nil || mp.Leader != c.nodeID {
 			continue
@@ -108,32 +108,21 @@ func (c *partitionCollector) Collect(ch chan<- prometheus.Metric) {
 		} else if isr == minISR {
 			atMin++
 		}
-		lg := p.Log()
-		gauge(ch, partCurrentOffsetDesc, float64(lg.HighWatermark()), lbl[:]...)
-		gauge(ch, partOldestOffsetDesc, float64(lg.LogStartOffset()), lbl[:]...)
-		gauge(ch, partLeaderDesc, float64(mp.Leader), lbl[:]...)
-		gauge(ch, partReplicasDesc, float64(replicas), lbl[:]...)
-		gauge(ch, partISRDesc, float64(isr), lbl[:]...)
-		gauge(ch, partPreferredDesc, boolValue(replicas > 0 && mp.Replicas[0] == mp.Leader), lbl[:]...)
-		gauge(ch, partUnderReplicatedDesc, boolValue(isr < replicas), lbl[:]...)
+		b.gauge(curOffset, float64(lg.HighWatermark()), lbl)
+		b.gauge(oldOffset, float64(lg.LogStartOffset()), lbl)
+		b.gauge(leaderF, float64(mp.Leader), lbl)
+		b.gauge(replicasF, float64(replicas), lbl)
+		b.gauge(isrF, float64(isr), lbl)
+		b.gauge(preferredF, boolValue(replicas > 0 && mp.Replicas[0] == mp.Leader), lbl)
+		b.gauge(urpF, boolValue(isr < replicas), lbl)
 	}
-	gauge(ch, rmPartitionCountDesc, float64(len(parts)))
-	gauge(ch, rmLeaderCountDesc, float64(leaders))
-	gauge(ch, rmURPDesc, float64(urp))
-	gauge(ch, rmUnderMinISRDesc, float64(underMin))
-	gauge(ch, rmAtMinISRDesc, float64(atMin))
-	ch <- prometheus.MustNewConstMetric(rmShrinksDesc, prometheus.CounterValue, float64(c.src.Replicas.ISRShrinks()))
-	ch <- prometheus.MustNewConstMetric(rmExpandsDesc, prometheus.CounterValue, float64(c.src.Replicas.ISRExpands()))
-}
-
-func (c *partitionCollector) collectLog(ch chan<- prometheus.Metric, p *replication.Partition, lbl [2]string) {
-	lg := p.Log()
-	size := lg.Size()
-	gauge(ch, logSizeDesc, float64(size), lbl[:]...)
-	gauge(ch, logStartDesc, float64(lg.LogStartOffset()), lbl[:]...)
-	gauge(ch, logEndDesc, float64(lg.LogEndOffset()), lbl[:]...)
-	gauge(ch, logSegmentsDesc, float64(lg.NumSegments()), lbl[:]...)
-	gauge(ch, logRetentionPctDesc, float64(retentionPercent(size, lg.Config().RetentionBytes)), lbl[:]...)
+	b.gauge(b.family("kafka_server_replicamanager_partitioncount", helpRMPartitions, gaugeType), float64(len(parts)), nil)
+	b.gauge(b.family("kafka_server_replicamanager_leadercount", helpRMLeaders, gaugeType), float64(leaders), nil)
+	b.gauge(b.family("kafka_server_replicamanager_underreplicatedpartitions", helpRMURP, gaugeType), float64(urp), nil)
+	b.gauge(b.family("kafka_server_replicamanager_underminisrpartitioncount", helpRMUnderMinISR, gaugeType), float64(underMin), nil)
+	b.gauge(b.family("kafka_server_replicamanager_atminisrpartitioncount", helpRMAtMinISR, gaugeType), float64(atMin), nil)
+	b.counter(b.family("kafka_server_replicamanager_isrshrinks_total", helpRMShrinks, counterType), float64(c.src.Replicas.ISRShrinks()), nil)
+	b.counter(b.family("kafka_server_replicamanager_isrexpands_total", helpRMExpands, counterType), float64(c.src.Replicas.ISRExpands()), nil)
 }
 
 // retentionPercent is KIP-1257's RetentionSizeInPercent: size over
@@ -160,7 +149,6 @@ func partitionOf(img *metadata.Image, p *replication.Partition) *metadata.Partit
 // minISRCache keeps each topic's min.insync.replicas for one image, so a
 // scrape resolves a topic's configs once however many partitions it has.
 type minISRCache struct {
-	mu    sync.Mutex
 	img   *metadata.Image
 	cache map[string]int
 }
@@ -169,8 +157,6 @@ func (m *minISRCache) get(fn func(*metadata.Image, string) int, img *metadata.Im
 	if fn == nil {
 		return 1
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	if m.img != img {
 		m.img, m.cache = img, map[string]int{}
 	}
@@ -180,10 +166,6 @@ func (m *minISRCache) get(fn func(*metadata.Image, string) int, img *metadata.Im
 	n := fn(img, topic)
 	m.cache[topic] = n
 	return n
-}
-
-func gauge(ch chan<- prometheus.Metric, d *prometheus.Desc, v float64, labels ...string) {
-	ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
 }
 
 func boolValue(b bool) float64 {

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/odradek/odradek/internal/clock"
 	"github.com/odradek/odradek/internal/coordinator/group"
@@ -75,6 +76,9 @@ type Registry struct {
 	requests *RequestMetrics
 	topics   *TopicMetrics
 	quorum   *QuorumLatencies
+	// direct sources build their families without the registry
+	// (direct.go); set once by Attach, before the first scrape.
+	direct []directSource
 }
 
 // New builds a registry with the event-driven metrics; Attach adds the
@@ -111,11 +115,8 @@ func (r *Registry) Attach(src Sources) error {
 	if src.Image != nil {
 		r.topics.setExists(func(topic string) bool { return src.Image().Topic(topic) != nil })
 	}
-	cs := []prometheus.Collector{
-		newPartitionCollector(r.opts.NodeID, src),
-		newClusterCollector(src),
-		newGroupCollector(r.opts.NodeID, r.opts.Clock, r.opts.LagWindow, src),
-	}
+	r.direct = append(r.direct, newPartitionCollector(r.opts.NodeID, src), newGroupCollector(r.opts.Clock, r.opts.LagWindow, src))
+	cs := []prometheus.Collector{newClusterCollector(src)}
 	if src.Quorum != nil {
 		cs = append(cs, newQuorumCollector(src.Quorum))
 	}
@@ -131,11 +132,17 @@ func (r *Registry) Attach(src Sources) error {
 // the node's registry, so its series share /metrics.
 func (r *Registry) Register(c prometheus.Collector) error { return r.reg.Register(c) }
 
-// Gatherer exposes the registry (tests, benchmarks).
-func (r *Registry) Gatherer() prometheus.Gatherer { return r.reg }
+// Gatherer gathers every family of the node: the registry's and the
+// directly built ones.
+func (r *Registry) Gatherer() prometheus.Gatherer {
+	return prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) {
+		fams, err := r.reg.Gather()
+		return gatherAll(fams, r.direct), err
+	})
+}
 
 // Handler serves the registry in the Prometheus text format (OpenMetrics
 // when the scraper asks for it).
 func (r *Registry) Handler() http.Handler {
-	return promhttp.HandlerFor(r.reg, promhttp.HandlerOpts{EnableOpenMetrics: true, Registry: r.reg})
+	return promhttp.HandlerFor(r.Gatherer(), promhttp.HandlerOpts{EnableOpenMetrics: true, Registry: r.reg})
 }
