@@ -50,6 +50,9 @@ type Sources struct {
 	Groups        Groups
 	// MinISR is a topic's effective min.insync.replicas.
 	MinISR func(img *metadata.Image, topic string) int
+	// Connections are the open connections per listener
+	// (network.Server.ConnectionCounts).
+	Connections func() map[string]int
 }
 
 // Quorum is the metadata quorum (*raft.Node).
@@ -119,6 +122,9 @@ func (r *Registry) Attach(src Sources) error {
 	cs := []prometheus.Collector{newClusterCollector(src)}
 	if src.Quorum != nil {
 		cs = append(cs, newQuorumCollector(src.Quorum))
+	}
+	if src.Connections != nil {
+		cs = append(cs, connectionCollector{counts: src.Connections})
 	}
 	for _, c := range cs {
 		if err := r.reg.Register(c); err != nil {

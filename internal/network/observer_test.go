@@ -49,6 +49,10 @@ func TestObserverSeesEveryRequest(t *testing.T) {
 		sizes = append(sizes, n+4)
 	}
 
+	if n := s.ConnectionCounts()["PLAINTEXT"]; n != 1 {
+		t.Errorf("open connections on PLAINTEXT = %d, want 1", n)
+	}
+
 	tests := []struct {
 		key, version int16
 	}{{3, 12}, {18, 9}}

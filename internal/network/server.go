@@ -70,6 +70,7 @@ type Server struct {
 	mu        sync.Mutex
 	listeners map[string]net.Listener
 	conns     map[uint64]net.Conn
+	stats     connStats
 	nextConn  atomic.Uint64
 	wg        sync.WaitGroup
 	closed    bool
@@ -168,6 +169,8 @@ func (s *Server) accept(name string, ln net.Listener) {
 
 func (s *Server) serve(listener string, id uint64, c net.Conn) {
 	defer s.wg.Done()
+	s.connOpened(listener)
+	defer s.connClosed(listener)
 	defer func() {
 		s.mu.Lock()
 		delete(s.conns, id)

@@ -24,6 +24,7 @@ func (s *Server) attachMetrics() error {
 		Quorum:        s.node,
 		Controller:    s.ctrl,
 		Groups:        s.groups,
+		Connections:   s.net.ConnectionCounts,
 		MinISR: func(img *metadata.Image, topic string) int {
 			eff := config.EffectiveTopicConfig(s.cfg, img.BrokerConfig(-1), img.BrokerConfig(s.cfg.NodeID), img.TopicConfig(topic))
 			n, err := strconv.Atoi(eff["min.insync.replicas"])

@@ -173,6 +173,7 @@ func TestMetricsEndpoint(t *testing.T) {
 		{"odradek_consumergroup_max_lag_seconds", map[string]string{"consumergroup": group}, gt(3599), "about an hour"},
 		{"kafka_server_groupcoordinatormetrics_group_count", map[string]string{"protocol": "classic"}, gt(0), "> 0"},
 		{"go_goroutines", nil, gt(0), "> 0"},
+		{"kafka_server_socket_server_metrics_connection_count", map[string]string{"listener": "PLAINTEXT"}, gt(0), "> 0"},
 	}
 	for _, c := range checks {
 		if got := mustValue(t, fams, c.name, c.labels); !c.want(got) {
