@@ -162,6 +162,12 @@ func TestConsumerProtocolGroupMetrics(t *testing.T) {
 	if v, _ := find(fams, "kafka_server_groupcoordinatormetrics_group_count", "protocol", "consumer"); v != 1 {
 		t.Errorf("consumer group count = %v, want 1", v)
 	}
+	if v, _ := find(fams, "kafka_server_groupcoordinatormetrics_num_offsets"); v != 1 {
+		t.Errorf("num_offsets = %v, want the 1 committed offset", v)
+	}
+	if v, _ := find(fams, "kafka_server_groupcoordinatormetrics_num_partitions", "state", "active"); v < 1 {
+		t.Errorf("active coordinator partitions = %v, want at least 1", v)
+	}
 	if v, _ := find(fams, "kafka_consumergroup_lag", "consumergroup", "kip848", "topic", "events", "partition", "1"); v != 0 {
 		t.Errorf("lag on the consumed partition = %v, want 0", v)
 	}

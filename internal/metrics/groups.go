@@ -38,6 +38,8 @@ const (
 	helpGCGroups   = "Groups hosted by this coordinator, by protocol (classic, consumer)."
 	helpGCClassic  = "Classic groups hosted by this coordinator, by state."
 	helpGCConsumer = "Consumer-protocol groups hosted by this coordinator, by state."
+	helpGCOffsets  = "Committed offsets held by this coordinator."
+	helpGCShards   = "__consumer_offsets partitions this coordinator hosts, by state (loading, active)."
 )
 
 var (
@@ -87,10 +89,12 @@ func (c *groupCollector) gather(b *familyBuilder) {
 	}
 	c.labels.begin()
 	c.lag.begin(c.clk.Now())
+	offsets := 0
 	protocols := map[string]int{"classic": 0, "consumer": 0}
 	states := map[string]map[string]int{"classic": zeroCounts(classicStates), "consumer": zeroCounts(consumerStates)}
 	for _, g := range views {
 		protocols[g.Protocol]++
+		offsets += len(g.Offsets)
 		if m := states[g.Protocol]; m != nil {
 			m[g.State]++
 		}
@@ -114,6 +118,9 @@ func (c *groupCollector) gather(b *familyBuilder) {
 	countFamily("kafka_server_groupcoordinatormetrics_group_count", helpGCGroups, "protocol", protocols)
 	countFamily("kafka_server_groupcoordinatormetrics_classic_group_count", helpGCClassic, "state", states["classic"])
 	countFamily("kafka_server_groupcoordinatormetrics_consumer_group_count", helpGCConsumer, "state", states["consumer"])
+	b.gauge(b.family("kafka_server_groupcoordinatormetrics_num_offsets", helpGCOffsets, gaugeType), float64(offsets), nil)
+	loading, active := c.src.Groups.PartitionCounts()
+	countFamily("kafka_server_groupcoordinatormetrics_num_partitions", helpGCShards, "state", map[string]int{"loading": loading, "active": active})
 }
 
 func zeroCounts(keys []string) map[string]int {

@@ -68,6 +68,7 @@ type Controller interface {
 // Groups is the group coordinator (*group.Coordinator).
 type Groups interface {
 	VisitGroups(fn func(group.GroupView))
+	PartitionCounts() (loading, active int)
 }
 
 // Registry holds every metric of one node. It is its own

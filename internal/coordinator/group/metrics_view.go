@@ -55,6 +55,19 @@ func (c *Coordinator) VisitGroups(fn func(GroupView)) {
 	}
 }
 
+// PartitionCounts reports the __consumer_offsets partitions this
+// coordinator hosts: loading (replaying the log) and active.
+func (c *Coordinator) PartitionCounts() (loading, active int) {
+	for _, a := range c.rt.Hosted() {
+		if a {
+			active++
+		} else {
+			loading++
+		}
+	}
+	return loading, active
+}
+
 func (s *shard) groupViews() []GroupView {
 	out := make([]GroupView, 0, len(s.groups)+len(s.consumers))
 	seen := make(map[string]bool, len(s.groups)+len(s.consumers))
