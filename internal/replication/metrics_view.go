@@ -33,21 +33,6 @@ func (m *Manager) Partitions() []*Partition {
 	return out
 }
 
-// Replicas returns a copy of the partition's replica set.
-func (p *Partition) Replicas() []int32 {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]int32(nil), p.replicas...)
-}
-
-// ReplicaCounts returns the sizes of the replica set and the ISR, and
-// whether this broker leads the partition, without copying either set.
-func (p *Partition) ReplicaCounts() (replicas, isr int, leader bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return len(p.replicas), len(p.isr), p.leader == p.nodeID
-}
-
 // noteISRChangeLocked counts a shrink and/or expansion when a partition
 // that stays led here gets a new ISR. p.mu must be held.
 func (p *Partition) noteISRChangeLocked(newLeader int32, newISR []int32) {

@@ -38,14 +38,3 @@ func TestISRChangeCounts(t *testing.T) {
 		})
 	}
 }
-
-func TestReplicaCounts(t *testing.T) {
-	p := newPartition(1, "t", metadata.UUID{1}, &metadata.Partition{Leader: 1, Replicas: []int32{1, 2, 3}, ISR: []int32{1, 3}}, openLog(t))
-	r, isr, leader := p.ReplicaCounts()
-	if r != 3 || isr != 2 || !leader {
-		t.Fatalf("ReplicaCounts = %d, %d, %v; want 3, 2, true", r, isr, leader)
-	}
-	if got := p.Replicas(); len(got) != 3 || got[0] != 1 {
-		t.Fatalf("Replicas = %v", got)
-	}
-}
