@@ -4,7 +4,9 @@ package api
 // cursor and partition limit).
 
 import (
+	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -15,28 +17,62 @@ import (
 )
 
 const (
-	endpointTypeBroker     = 1
-	endpointTypeController = 2
+	endpointTypeBroker     int8 = 1
+	endpointTypeController int8 = 2
 )
 
 func (b *Broker) handleDescribeCluster(rc *network.RequestContext, req *kmsg.DescribeClusterRequest) *kmsg.DescribeClusterResponse {
 	img := b.image()
 	resp := req.ResponseKind().(*kmsg.DescribeClusterResponse)
-	resp.EndpointType = req.EndpointType
-	if req.Version >= 1 && req.EndpointType != endpointTypeBroker {
+	// A controller listener describes the controllers (KIP-919: what an
+	// admin client with bootstrap.controllers asks); a broker listener the
+	// brokers. The other endpoint type is refused as Kafka refuses it.
+	expected := int8(endpointTypeBroker)
+	if slices.Contains(b.cfg.ControllerListeners, rc.ListenerName) {
+		expected = endpointTypeController
+	}
+	if req.EndpointType != endpointTypeBroker && req.EndpointType != endpointTypeController {
 		resp.ErrorCode = kerr.UnsupportedEndpointType.Code
-		resp.ErrorMessage = kmsg.StringPtr("brokers answer DescribeCluster only for broker endpoints")
+		resp.ErrorMessage = kmsg.StringPtr(fmt.Sprintf("Unsupported endpoint type %d", req.EndpointType))
 		return resp
 	}
+	if req.EndpointType != expected {
+		resp.ErrorCode = kerr.MismatchedEndpointType.Code
+		resp.ErrorMessage = kmsg.StringPtr(fmt.Sprintf("The request was sent to an endpoint of type %s, but we wanted an endpoint of type %s",
+			endpointTypeName(expected), endpointTypeName(req.EndpointType)))
+		return resp
+	}
+	resp.EndpointType = expected
 	resp.ClusterID = img.ClusterID
-	resp.ControllerID = b.cfg.ControllerID()
 	resp.ClusterAuthorizedOperations = math.MinInt32
+	if expected == endpointTypeController {
+		resp.Brokers = b.controllerNodes(rc.ListenerName)
+	} else {
+		resp.Brokers = brokerNodes(img, rc.ListenerName, req.IncludeFencedBrokers)
+	}
+	// As in Kafka, a controller id the node list does not hold is -1.
+	resp.ControllerID = -1
+	if id := b.cfg.ControllerID(); slices.ContainsFunc(resp.Brokers, func(n kmsg.DescribeClusterResponseBroker) bool { return n.NodeID == id }) {
+		resp.ControllerID = id
+	}
+	return resp
+}
+
+func endpointTypeName(t int8) string {
+	if t == endpointTypeController {
+		return "CONTROLLER"
+	}
+	return "BROKER"
+}
+
+func brokerNodes(img *metadata.Image, listener string, includeFenced bool) []kmsg.DescribeClusterResponseBroker {
+	var out []kmsg.DescribeClusterResponseBroker
 	for _, id := range img.BrokerIDs() {
 		br := img.Brokers[id]
-		if br.Fenced && !req.IncludeFencedBrokers {
+		if br.Fenced && !includeFenced {
 			continue
 		}
-		ep, ok := br.Endpoint(rc.ListenerName)
+		ep, ok := br.Endpoint(listener)
 		if !ok {
 			continue
 		}
@@ -46,9 +82,28 @@ func (b *Broker) handleDescribeCluster(rc *network.RequestContext, req *kmsg.Des
 			rack := br.Rack
 			rb.Rack = &rack
 		}
-		resp.Brokers = append(resp.Brokers, rb)
+		out = append(out, rb)
 	}
-	return resp
+	return out
+}
+
+// controllerNodes lists the controllers reachable on listener.
+func (b *Broker) controllerNodes(listener string) []kmsg.DescribeClusterResponseBroker {
+	var out []kmsg.DescribeClusterResponseBroker
+	if b.cfg.ControllerEndpoints == nil {
+		return nil
+	}
+	for _, n := range b.cfg.ControllerEndpoints() {
+		for _, l := range n.Listeners {
+			if l.Name != listener {
+				continue
+			}
+			rb := kmsg.NewDescribeClusterResponseBroker()
+			rb.NodeID, rb.Host, rb.Port = n.ID, l.Host, int32(l.Port)
+			out = append(out, rb)
+		}
+	}
+	return out
 }
 
 func (b *Broker) handleDescribeTopicPartitions(rc *network.RequestContext, req *kmsg.DescribeTopicPartitionsRequest) *kmsg.DescribeTopicPartitionsResponse {

@@ -50,6 +50,14 @@ type Config struct {
 	ControllerID func() int32
 	// Groups is the group coordinator; nil leaves group APIs unserved.
 	Groups *group.Coordinator
+	// ControllerListeners name the listeners that are controller
+	// endpoints; ControllerEndpoints lists the controllers and their
+	// listeners (DescribeCluster for the controller endpoint type).
+	ControllerListeners []string
+	ControllerEndpoints func() []QuorumNode
+	// Quorum describes the metadata quorum for DescribeQuorum; nil leaves
+	// the API unserved.
+	Quorum func(ctx context.Context) (QuorumDescription, error)
 	// Telemetry receives KIP-714 client metrics; nil leaves
 	// GetTelemetrySubscriptions and PushTelemetry unserved.
 	Telemetry *telemetry.Manager
@@ -97,6 +105,9 @@ func (b *Broker) Versions(listener string, key int16) (int16, int16, bool) {
 		return 0, 0, false
 	}
 	if ok && telemetryAPIs[key] && b.cfg.Telemetry == nil {
+		return 0, 0, false
+	}
+	if ok && key == 55 && b.cfg.Quorum == nil {
 		return 0, 0, false
 	}
 	return v.Min, v.Max, ok
@@ -188,6 +199,11 @@ func (b *Broker) Handle(ctx context.Context, rc *network.RequestContext, req kms
 		return b.handleInitProducerID(ctx, r), nil
 	case *kmsg.ListConfigResourcesRequest:
 		return b.handleListConfigResources(r), nil
+	case *kmsg.DescribeQuorumRequest:
+		if b.cfg.Quorum == nil {
+			return nil, fmt.Errorf("api: DescribeQuorum needs the metadata quorum, and none is configured")
+		}
+		return b.handleDescribeQuorum(ctx, r), nil
 	}
 	if telemetryAPIs[req.Key()] && b.cfg.Telemetry == nil {
 		return nil, fmt.Errorf("api: %s needs client telemetry, and it is not configured", kmsg.NameForKey(req.Key()))

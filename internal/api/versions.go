@@ -48,6 +48,7 @@ var served = []apiVersion{
 	{Key: 42, Min: 0, Max: 2},
 	{Key: 44, Min: 0, Max: 1, Note: "topics, brokers, groups and client metrics; SET, DELETE, APPEND, SUBTRACT"},
 	{Key: 47, Min: 0, Max: 0, Note: "refuses offsets of topics the group still subscribes to"},
+	{Key: 55, Min: 0, Max: 2, Note: "the metadata quorum from this node's raft state (Kafka forwards to the active controller)"},
 	{Key: 60, Min: 0, Max: 2},
 	{Key: 68, Min: 0, Max: 1, Note: "KIP-848 consumer groups: uniform and range server assignors, regex subscriptions, static members, classic members inside consumer groups, online upgrade/downgrade (`group.consumer.migration.policy`)"},
 	{Key: 69, Min: 0, Max: 1, Note: "authorized operations reported as for a super user (no ACLs yet)"},

@@ -23,7 +23,7 @@ var (
 )
 
 // listenerRouter sends broker listeners to the API layer and answers only
-// ApiVersions on controller listeners (the controller's own APIs arrive with
+// ApiVersions, DescribeCluster and DescribeQuorum on controller listeners (the controller's own APIs arrive with
 // multi-node quorums). Until the broker is unfenced, connections are closed,
 // as a Kafka broker keeps its listeners shut until startup completes.
 type listenerRouter struct {
@@ -31,6 +31,8 @@ type listenerRouter struct {
 	controllerListeners []string
 	ready               atomic.Bool
 }
+
+var controllerListenerAPIs = map[int16]bool{18: true, 55: true, 60: true}
 
 func (r *listenerRouter) isController(listener string) bool {
 	return slices.Contains(r.controllerListeners, listener)
@@ -40,7 +42,10 @@ func (r *listenerRouter) Versions(listener string, key int16) (int16, int16, boo
 	if !r.ready.Load() {
 		return 0, 0, false
 	}
-	if r.isController(listener) && key != 18 {
+	// Controller listeners answer what an admin client with
+	// bootstrap.controllers sends (KIP-919): ApiVersions, DescribeCluster
+	// and DescribeQuorum.
+	if r.isController(listener) && !controllerListenerAPIs[key] {
 		return 0, 0, false
 	}
 	return r.broker.Versions(listener, key)

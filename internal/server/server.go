@@ -55,9 +55,11 @@ type Server struct {
 	lifecycle *controller.BrokerLifecycle
 	net       *network.Server
 	router    *listenerRouter
-	http      *httpListener
-	console   *console.Console
-	metrics   *metrics.Registry
+	// metadataDirID is the directory id of metadata.log.dir.
+	metadataDirID [16]byte
+	http          *httpListener
+	console       *console.Console
+	metrics       *metrics.Registry
 }
 
 // Start brings a node up; on error everything started so far is stopped.
@@ -100,6 +102,7 @@ func (s *Server) prepareStorage(context.Context) error {
 		return err
 	}
 	s.clusterID = ens.ClusterID
+	s.metadataDirID = metadataDirID(ens, cfg.MetadataLogDir)
 	logs, err := storage.NewManager(storage.ManagerConfig{
 		Dirs:                               cfg.LogDirs,
 		Clock:                              s.opts.Clock,
@@ -272,17 +275,22 @@ func (s *Server) startBroker(ctx context.Context) error {
 	}
 	s.lifecycle = lc
 	brokerAPI = api.New(api.Config{
-		NodeID:       cfg.NodeID,
-		Static:       cfg,
-		Loader:       s.loader,
-		Controller:   s.ctrl,
-		Replicas:     s.replicas,
-		Logs:         s.logs,
-		Clock:        s.opts.Clock,
-		Logger:       s.log.With("component", "api"),
-		BrokerEpoch:  lc.Epoch,
-		ControllerID: s.controllerID,
-		Groups:       s.groups,
+		NodeID:              cfg.NodeID,
+		Static:              cfg,
+		Loader:              s.loader,
+		Controller:          s.ctrl,
+		Replicas:            s.replicas,
+		Logs:                s.logs,
+		Clock:               s.opts.Clock,
+		Logger:              s.log.With("component", "api"),
+		BrokerEpoch:         lc.Epoch,
+		ControllerID:        s.controllerID,
+		Groups:              s.groups,
+		Quorum:              s.describeQuorum,
+		ControllerListeners: cfg.ControllerListenerNames,
+		ControllerEndpoints: func() []api.QuorumNode {
+			return []api.QuorumNode{{ID: cfg.NodeID, Listeners: s.controllerEndpoints()}}
+		},
 		Telemetry:    s.newTelemetry(),
 		TopicMetrics: s.metrics.Topics(),
 	})

@@ -195,6 +195,18 @@ fi
 grep -q "consumer.session.timeout.ms must be greater than or equal to group.consumer.min.session.timeout.ms" "$out" \
   || { cat "$out"; fail "out-of-bounds group config did not fail with Kafka's message"; }
 
+# --- kafka-metadata-quorum ---------------------------------------------------------------------
+step "kafka-metadata-quorum describe --status / --replication"
+quorum() { tool kafka-metadata-quorum org.apache.kafka.tools.MetadataQuorumCommand "$@"; }
+quorum --bootstrap-server "$B" describe --status
+expect "^LeaderId: +$broker_id$" "quorum leader"
+expect "^HighWatermark: +[1-9][0-9]*$" "quorum high watermark"
+expect "^CurrentVoters: +\[\{\"id\": $broker_id, \"directoryId\": \"[A-Za-z0-9_-]{22}\", \"endpoints\": \[\"CONTROLLER://[0-9.]+:[0-9]+\"\]\}\]$" "quorum voters with directory id and endpoint"
+controller="$(sed -n 's/.*"endpoints": \["CONTROLLER:\/\/\([0-9.]*:[0-9]*\)"\].*/\1/p' "$out" | head -n1)"
+[ -n "$controller" ] || fail "no controller endpoint in describe --status"
+quorum --bootstrap-controller "$controller" describe --replication
+expect "^$broker_id +[A-Za-z0-9_-]{22} +[0-9]+ +0 +[0-9]+ +[0-9]+ +Leader" "replication row of the leader via --bootstrap-controller"
+
 # --- delete ------------------------------------------------------------------------------------
 step "kafka-topics --delete"
 topics --delete --topic "$topic"
