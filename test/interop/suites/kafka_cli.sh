@@ -205,7 +205,7 @@ expect "^CurrentVoters: +\[\{\"id\": $broker_id, \"directoryId\": \"[A-Za-z0-9_-
 controller="$(sed -n 's/.*"endpoints": \["CONTROLLER:\/\/\([0-9.]*:[0-9]*\)"\].*/\1/p' "$out" | head -n1)"
 [ -n "$controller" ] || fail "no controller endpoint in describe --status"
 quorum --bootstrap-controller "$controller" describe --replication
-expect "^$broker_id +[A-Za-z0-9_-]{22} +[0-9]+ +0 +[0-9]+ +[0-9]+ +Leader" "replication row of the leader via --bootstrap-controller"
+expect "^$broker_id[[:space:]]+[A-Za-z0-9_-]{22}[[:space:]]+[0-9]+[[:space:]]+0[[:space:]]+[0-9]+[[:space:]]+[0-9]+[[:space:]]+Leader" "replication row of the leader via --bootstrap-controller"
 
 # --- delete ------------------------------------------------------------------------------------
 step "kafka-topics --delete"
