@@ -41,6 +41,9 @@ func createTopic(ctx context.Context, bootstrap, topic string, partitions, rf in
 		return 0, err
 	}
 	defer adm.Close()
+	// The request's own timeout, 15 s by default, is how long the broker
+	// waits for the controller; thousands of partitions can take longer.
+	adm.SetTimeoutMillis(int32(timeout.Milliseconds()))
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	t0 := time.Now()
@@ -53,15 +56,17 @@ func createTopic(ctx context.Context, bootstrap, topic string, partitions, rf in
 		return 0, fmt.Errorf("creating topic %s (%d partitions): %w %s", topic, first, resp.Err, resp.ErrMessage)
 	}
 	for have := first; have < partitions; {
-		add := min(partitions-have, maxPartitionsPerRequest)
-		rs, err := adm.CreatePartitions(ctx, add, topic)
+		// UpdatePartitions sends the new total as it is; CreatePartitions
+		// would first look up the current count in the client's cache.
+		next := min(partitions, have+maxPartitionsPerRequest)
+		rs, err := adm.UpdatePartitions(ctx, next, topic)
 		if err == nil {
 			err = rs.Error()
 		}
 		if err != nil {
-			return 0, fmt.Errorf("adding %d partitions to %s (%d so far): %w", add, topic, have, err)
+			return 0, fmt.Errorf("growing %s from %d to %d partitions: %w", topic, have, next, err)
 		}
-		have += add
+		have = next
 	}
 	created := time.Since(t0)
 	if err := waitLeaders(ctx, bootstrap, topic, partitions, timeout); err != nil {

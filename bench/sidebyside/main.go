@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -37,6 +38,8 @@ type options struct {
 	systems    string
 	rate       float64
 	reportOnly string
+	steps      string
+	noFile     uint64
 }
 
 func main() {
@@ -57,6 +60,8 @@ func main() {
 	flag.StringVar(&o.systems, "systems", "kafka,odradek", "systems to run, in order")
 	flag.Float64Var(&o.rate, "rate", 0, "fixed rate of the latency workload in records/s (default: half of Kafka's maximum)")
 	flag.StringVar(&o.reportOnly, "report", "", "regenerate docs and plot from this JSON file instead of running")
+	flag.StringVar(&o.steps, "steps", "", "comma-separated steps to run (max-produce, fixed-rate, consume, many-partitions, recovery; default all)")
+	flag.Uint64Var(&o.noFile, "open-files", 262144, "open-file limit (RLIMIT_NOFILE) for both servers; Kafka's docs ask for 100,000 or more")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -105,6 +110,14 @@ func run(ctx context.Context, o options, logf func(string, ...any)) (string, err
 	}
 	stepf = logf
 	var commands, notes []string
+	steps, err := parseSteps(o.steps)
+	if err != nil {
+		return "", err
+	}
+	openFiles, err := raiseOpenFiles(o.noFile)
+	if err != nil {
+		notes = append(notes, err.Error())
+	}
 	e := &env{repo: repo, kafkaLib: abs(o.kafkaLib), odradekBin: abs(o.odradekBin), java: o.java,
 		kafkaHeap: o.kafkaHeap, toolLog4j: filepath.Join(repo, "test/interop/java/log4j2.properties"), commands: &commands,
 		quickJVM: prof.quickJVM, logf: logf}
@@ -123,12 +136,13 @@ func run(ctx context.Context, o options, logf func(string, ...any)) (string, err
 		RecordSize: prof.recordSize, Producers: prof.producers, ManyProducers: prof.manyProducers,
 		KafkaHeap: o.kafkaHeap, KafkaJVMOpts: strings.Join(e.kafkaJVMOpts(), " "),
 		KafkaVersion: e.kafkaVersion(), OdradekVersion: gitVersion(ctx, repo),
-		FixedRateSeconds: prof.fixedRateSecs, RecoveryTarget: prof.recoveryBytes, ManyPartitions: prof.manyPartitions}
+		FixedRateSeconds: prof.fixedRateSecs, RecoveryTarget: prof.recoveryBytes, ManyPartitions: prof.manyPartitions,
+		OpenFilesLimit: openFiles}
 	out.Settings.ServerProperties = append(commonProps([]*node{{id: 1, cport: 9093}}, rf), prof.serverProps...)
 
 	logf("physical limits of %s", root)
 	out.Physical = measurePhysical(ctx, e, root, prof.diskBytes, prof.loopback)
-	r := &runner{env: e, prof: prof, root: root, nodes: o.nodes, rf: rf, rate: o.rate, toolRates: map[string]float64{}, notes: &notes, logf: logf}
+	r := &runner{env: e, prof: prof, root: root, nodes: o.nodes, rf: rf, rate: o.rate, toolRates: map[string]float64{}, notes: &notes, logf: logf, steps: steps}
 	for _, sys := range strings.Split(o.systems, ",") {
 		sys = strings.TrimSpace(sys)
 		if sys != kafkaSys && sys != odradekSys {
@@ -250,4 +264,45 @@ func describeMachine(ctx context.Context, e *env, dir string) Machine {
 		}
 	}
 	return m
+}
+
+// allSteps are the workloads of a run, in order.
+var allSteps = []string{"max-produce", "fixed-rate", "consume", "many-partitions", "recovery"}
+
+func parseSteps(list string) (map[string]bool, error) {
+	if list == "" {
+		return nil, nil
+	}
+	out := map[string]bool{}
+	for _, s := range strings.Split(list, ",") {
+		s = strings.TrimSpace(s)
+		if !slices.Contains(allSteps, s) {
+			return nil, fmt.Errorf("unknown step %q in -steps (%s)", s, strings.Join(allSteps, ", "))
+		}
+		out[s] = true
+	}
+	return out, nil
+}
+
+// raiseOpenFiles sets the harness's open-file limit, which the servers it
+// starts inherit: one partition costs a server two or more descriptors, and
+// the many-partitions workload has 10,000. Raising the hard limit needs root;
+// otherwise the soft limit goes as high as the hard one allows.
+func raiseOpenFiles(want uint64) (uint64, error) {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return 0, fmt.Errorf("reading the open-file limit: %w", err)
+	}
+	if lim.Cur >= want {
+		return lim.Cur, nil
+	}
+	next := syscall.Rlimit{Cur: want, Max: max(want, lim.Max)}
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &next); err != nil {
+		next = syscall.Rlimit{Cur: lim.Max, Max: lim.Max}
+		if err2 := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &next); err2 != nil {
+			return lim.Cur, fmt.Errorf("open-file limit stays at %d: %w", lim.Cur, err2)
+		}
+		return lim.Max, fmt.Errorf("open-file limit raised only to the hard limit %d, not %d: %w", lim.Max, want, err)
+	}
+	return want, nil
 }

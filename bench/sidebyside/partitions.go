@@ -21,8 +21,18 @@ func (r *runner) manyPartitions(ctx context.Context, c *cluster, res *SystemResu
 	if err != nil {
 		return err
 	}
+	// The later steps should not pay for these partitions, whatever fails here.
+	deleted := false
+	defer func() {
+		if !deleted && c.alive() {
+			_ = deleteTopic(ctx, c.bootstrap(), manyTopic)
+		}
+	}()
 	pr.CreateSec = took.Seconds()
 
+	if err := sleepCtx(ctx, p.manySettle); err != nil {
+		return err
+	}
 	u := startUsage(c.pids())
 	if err := sleepCtx(ctx, p.manyIdle); err != nil {
 		return err
@@ -55,6 +65,7 @@ func (r *runner) manyPartitions(ctx context.Context, c *cluster, res *SystemResu
 	pr.ActiveAchieved = float64(lr.acked) / lr.wall.Seconds()
 
 	if p.skipExtraRestarts {
+		deleted = true
 		return deleteTopic(ctx, bs, manyTopic)
 	}
 	if err := c.stop(2 * time.Minute); err != nil {
@@ -68,5 +79,6 @@ func (r *runner) manyPartitions(ctx context.Context, c *cluster, res *SystemResu
 		return err
 	}
 	pr.RestartReadyMs = float64(time.Since(t0)) / float64(time.Millisecond)
+	deleted = true
 	return deleteTopic(ctx, bs, manyTopic)
 }

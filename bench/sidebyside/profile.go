@@ -18,6 +18,7 @@ type profile struct {
 	maxFixedRate   float64 // 0: no cap on 50% of Kafka's maximum
 	pingPongs      int     // EndToEndLatency round trips
 	manyPartitions int
+	manySettle     time.Duration // after creating, before measuring idle
 	manyIdle       time.Duration
 	manyActive     time.Duration
 	manyRate       float64
@@ -42,7 +43,7 @@ func profileNamed(name string) (profile, error) {
 		return profile{
 			name: "full", partitions: 16, recordSize: 1024, producers: 4, manyProducers: 32,
 			produceRecords: 1_500_000, fixedRateSecs: 20, pingPongs: 2000,
-			manyPartitions: 10_000, manyIdle: 10 * time.Second, manyActive: 15 * time.Second, manyRate: 5000,
+			manyPartitions: 10_000, manySettle: 5 * time.Second, manyIdle: 10 * time.Second, manyActive: 15 * time.Second, manyRate: 1000,
 			recoveryBytes: 10 << 30, diskBytes: 2 << 30, loopback: 3 * time.Second,
 			readyTimeout: 5 * time.Minute, toolTimeout: 10 * time.Minute,
 		}, nil

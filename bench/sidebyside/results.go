@@ -52,6 +52,7 @@ type Settings struct {
 	FixedRateSeconds  float64  `json:"fixed_rate_seconds"`
 	RecoveryTarget    int64    `json:"recovery_target_bytes"`
 	ManyPartitions    int      `json:"many_partitions"`
+	OpenFilesLimit    uint64   `json:"open_files_limit"`
 }
 
 // Physical is what the machine can do without any broker in the way.

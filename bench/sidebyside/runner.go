@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -24,6 +25,8 @@ type runner struct {
 	toolRates map[string]float64
 	notes     *[]string
 	logf      func(format string, args ...any)
+	// steps limits the run to these steps (nil: all).
+	steps map[string]bool
 }
 
 func (r *runner) runSystem(ctx context.Context, sys string) *SystemResult {
@@ -53,6 +56,9 @@ func (r *runner) runSystem(ctx context.Context, sys string) *SystemResult {
 	r.logf("%s: ready in %.0f ms", sys, ready)
 
 	step := func(name string, f func() error) {
+		if r.steps != nil && !r.steps[strings.ReplaceAll(name, " ", "-")] {
+			return
+		}
 		if ctx.Err() != nil {
 			res.Errors[name] = ctx.Err().Error()
 			return
