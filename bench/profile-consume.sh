@@ -48,3 +48,5 @@ bs="127.0.0.1:$port"
 perf record -q -F 999 -g -o "$dir/perf.data" -p "$pid" -- \
   "$bin" consumer-perf-test --bootstrap-server "$bs" --topic profile --num-records "$records" --group measured
 perf report -i "$dir/perf.data" --no-children --sort symbol --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -n 25
+echo "--- with callees, Odradek functions:"
+perf report -i "$dir/perf.data" --children --sort symbol --stdio -g none 2>/dev/null | grep -E "github.com/odradek" | head -n 20

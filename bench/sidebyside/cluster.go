@@ -340,11 +340,15 @@ func (c *cluster) signal(sig syscall.Signal, timeout time.Duration) error {
 // logBytes is the size of every segment file (*.log) of every node, the
 // metadata log included: the log a restart has to recover. Index files are
 // left out, Kafka preallocates them sparse.
-func (c *cluster) logBytes() int64 {
+func (c *cluster) logBytes() int64 { return c.topicLogBytes("") }
+
+// topicLogBytes counts only the partitions of one topic ("" for all).
+func (c *cluster) topicLogBytes(topic string) int64 {
 	var sum int64
 	for _, nd := range c.nodes {
 		_ = filepath.WalkDir(nd.logDir(), func(path string, d fs.DirEntry, err error) error {
-			if err == nil && d.Type().IsRegular() && strings.HasSuffix(path, ".log") {
+			inTopic := topic == "" || strings.HasPrefix(filepath.Base(filepath.Dir(path)), topic+"-")
+			if err == nil && inTopic && d.Type().IsRegular() && strings.HasSuffix(path, ".log") {
 				if info, err := d.Info(); err == nil {
 					sum += info.Size()
 				}

@@ -72,6 +72,9 @@ func (s loadSpec) clientOpts() []kgo.Opt {
 		kgo.SeedBrokers(strings.Split(s.bootstrap, ",")...), kgo.MetadataMinAge(metadataMinAge),
 		kgo.DefaultProduceTopic(s.topic),
 		kgo.ProducerBatchMaxBytes(1 << 20),
+		// Kafka's producer default (compression.type=none); franz-go's is
+		// snappy, which would shrink the harness's repetitive payloads.
+		kgo.ProducerBatchCompression(kgo.NoCompression()),
 		// As the Java client: retry until delivery.timeout.ms (120 s) runs out.
 		kgo.RecordDeliveryTimeout(2 * time.Minute),
 	}

@@ -48,6 +48,9 @@ def main(src, dst):
                 continue
             xs = sorted(pct)
             label = "%s, %s" % (system["name"], lat["tool"].split(" (")[0])
+            run_rate = run.get("settings", {}).get("fixed_rate_records_per_sec", 0)
+            if lat.get("rate_per_sec") and abs(lat["rate_per_sec"] - run_rate) > 1:
+                label += " at %s/s" % format(int(round(lat["rate_per_sec"])), ",")
             ax.plot([nines(x) for x in xs], [pct[x] for x in xs], style(lat["tool"]), marker="o", markersize=3,
                     color=COLORS.get(system["name"], "gray"), label=label)
     rate = run.get("settings", {}).get("fixed_rate_records_per_sec", 0)

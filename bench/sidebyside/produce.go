@@ -40,11 +40,12 @@ func (r *runner) parallel(ctx context.Context, n int, argsFor func(i int) []stri
 }
 
 // perfToolArgs is the producer-perf-test command line, the same flags for
-// Kafka's tool and Odradek's.
+// Kafka's tool and Odradek's. compression.type=none is Kafka's default and
+// spelled out because Odradek's tool (franz-go) would otherwise use snappy.
 func (r *runner) perfToolArgs(kafkaTool bool, bootstrap, topic string, records int64, throughput float64) []string {
 	args := []string{"--topic", topic, "--num-records", strconv.FormatInt(records, 10),
 		"--record-size", strconv.Itoa(r.prof.recordSize), "--throughput", formatRate(throughput),
-		"--producer-props", "bootstrap.servers=" + bootstrap, "acks=all"}
+		"--producer-props", "bootstrap.servers=" + bootstrap, "acks=all", "compression.type=none"}
 	if kafkaTool {
 		return r.env.javaTool("org.apache.kafka.tools.ProducerPerformance", args...)
 	}

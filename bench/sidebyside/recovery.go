@@ -34,6 +34,7 @@ func (r *runner) recovery(ctx context.Context, c *cluster, res *SystemResult) er
 	rr := &RecoveryResult{FillMiBPerS: float64(lr.bytes) / (1 << 20) / lr.wall.Seconds()}
 	res.Recovery = rr
 	rr.LogBytes = c.logBytes()
+	rr.TopicBytes = c.topicLogBytes(recoveryTopic)
 	if err := c.kill9(); err != nil {
 		return err
 	}

@@ -143,6 +143,7 @@ type PartitionsResult struct {
 // RecoveryResult is workload e after kill -9.
 type RecoveryResult struct {
 	LogBytes       int64   `json:"log_bytes"`
+	TopicBytes     int64   `json:"filled_topic_bytes,omitempty"`
 	FillMiBPerS    float64 `json:"fill_mib_per_sec"`
 	ReadyMs        float64 `json:"restart_to_ready_ms"`
 	ServeMs        float64 `json:"restart_to_serving_ms"`

@@ -202,10 +202,16 @@ func fmtRateOf(k, o *SystemResult) string {
 }
 
 func recoverySize(k, o *SystemResult) string {
+	gib := func(n int64) string { return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30)) }
 	var sizes []string
 	for _, s := range []*SystemResult{k, o} {
-		if s.Recovery != nil && s.Recovery.LogBytes > 0 {
-			sizes = append(sizes, fmt.Sprintf("%.1f GiB", float64(s.Recovery.LogBytes)/(1<<30)))
+		r := s.Recovery
+		switch {
+		case r == nil || r.LogBytes == 0:
+		case r.TopicBytes > 0:
+			sizes = append(sizes, gib(r.TopicBytes)+" just written, "+gib(r.LogBytes)+" in all")
+		default:
+			sizes = append(sizes, gib(r.LogBytes))
 		}
 	}
 	if len(sizes) == 0 {
@@ -243,7 +249,10 @@ func writeMethod(b *strings.Builder, r *Run) {
 		"Group rows use each tool's consumer group.\n")
 	fmt.Fprintf(b, "- Recovery: the log is filled with big batches and acks=1 (target %s, actual size in the row), the server "+
 		"is killed with SIGKILL straight away and the clock runs from the restart's exec until one acks=all record has been "+
-		"produced to and fetched from every partition.\n", fmtBytes(s.RecoveryTarget))
+		"produced to and fetched from every partition. The size counts segment files; the other workloads' topics, deleted or not, "+
+		"are still on disk. Both systems fence the restarted broker until its old session times out "+
+		"(broker.session.timeout.ms, 9 s by default), which is most of both restart times.\n", fmtBytes(s.RecoveryTarget))
+	fmt.Fprintf(b, "- Both servers ran with an open-file limit of %s (RLIMIT_NOFILE, inherited from the harness).\n", commas(int64(s.OpenFilesLimit)))
 	b.WriteString("- Memory is the largest sum of VmRSS over the server processes, sampled every 200 ms; CPU is utime+stime " +
 		"from /proc/<pid>/stat over the workload. Client processes run on the same cores.\n")
 	for _, n := range r.Notes {
