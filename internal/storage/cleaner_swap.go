@@ -214,11 +214,9 @@ func buildCleanedIndexes(dir string, base int64, cfg LogConfig, c cleanedFiles) 
 	if s.oidx, err = openOffsetIndex(c.index, base, cfg.SegmentIndexBytes); err != nil {
 		return err
 	}
-	defer s.oidx.f.Close()
 	if s.tidx, err = openTimeIndex(c.timeIndex, base, cfg.SegmentIndexBytes); err != nil {
 		return err
 	}
-	defer s.tidx.f.Close()
 	if _, err := s.recover(cfg.IndexIntervalBytes, nil); err != nil {
 		return err
 	}

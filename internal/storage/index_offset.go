@@ -15,10 +15,11 @@ const offsetIndexEntrySize = 8
 // to the segment base int32, byte position in the .log int32). Entries are
 // kept in memory and written through with pwrite. While the segment is active
 // the file is preallocated to segment.index.bytes, as Kafka's mmap'd index
-// is; it is trimmed to its entries when the segment rolls or closes.
+// is; it is trimmed to its entries when the segment rolls or closes. The
+// file is written through indexFile, which keeps no descriptor open.
 type offsetIndex struct {
 	path       string
-	f          *os.File
+	file       indexFile
 	baseOffset int64
 	maxEntries int
 	buf        []byte // valid entries, encoded
@@ -28,16 +29,11 @@ type offsetIndex struct {
 }
 
 func openOffsetIndex(path string, baseOffset int64, maxBytes int32) (*offsetIndex, error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	file, data, padded, err := openIndexFile(path, offsetIndexEntrySize)
 	if err != nil {
 		return nil, fmt.Errorf("storage: open offset index %s: %w", path, err)
 	}
-	data, padded, err := readIndexEntries(f, offsetIndexEntrySize)
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("storage: read offset index %s: %w", path, err)
-	}
-	return &offsetIndex{path: path, f: f, baseOffset: baseOffset, maxEntries: int(maxBytes) / offsetIndexEntrySize, buf: data, padded: padded}, nil
+	return &offsetIndex{path: path, file: file, baseOffset: baseOffset, maxEntries: int(maxBytes) / offsetIndexEntrySize, buf: data, padded: padded}, nil
 }
 
 func (x *offsetIndex) entries() int { return len(x.buf) / offsetIndexEntrySize }
@@ -86,9 +82,6 @@ func (x *offsetIndex) append(offset int64, pos int32) error {
 	var e [offsetIndexEntrySize]byte
 	binary.BigEndian.PutUint32(e[:], uint32(offset-x.baseOffset))
 	binary.BigEndian.PutUint32(e[4:], uint32(pos))
-	if _, err := x.f.WriteAt(e[:], int64(len(x.buf))); err != nil {
-		return fmt.Errorf("storage: write offset index %s: %w", x.path, err)
-	}
 	x.buf = append(x.buf, e[:]...)
 	return nil
 }
@@ -125,27 +118,11 @@ func (x *offsetIndex) truncateEntries(n int) error {
 	return x.resize(x.fileSize())
 }
 
-func (x *offsetIndex) fileSize() int64 {
-	st, err := x.f.Stat()
-	if err != nil {
-		return int64(len(x.buf))
-	}
-	return st.Size()
-}
+func (x *offsetIndex) fileSize() int64 { return x.file.size }
 
 // resize sets the file length to size (never below the valid entries) and
 // zeroes everything past the entries.
-func (x *offsetIndex) resize(size int64) error {
-	size = max(size, int64(len(x.buf)))
-	size = size / offsetIndexEntrySize * offsetIndexEntrySize
-	if err := x.f.Truncate(int64(len(x.buf))); err != nil {
-		return fmt.Errorf("storage: truncate offset index %s: %w", x.path, err)
-	}
-	if err := x.f.Truncate(size); err != nil {
-		return fmt.Errorf("storage: resize offset index %s: %w", x.path, err)
-	}
-	return nil
-}
+func (x *offsetIndex) resize(size int64) error { return x.file.store(x.buf, size, false) }
 
 func (x *offsetIndex) trimToValidSize() error { return x.resize(int64(len(x.buf))) }
 
@@ -155,12 +132,9 @@ func (x *offsetIndex) reset() error {
 	return x.resize(x.fileSize())
 }
 
-func (x *offsetIndex) sync() error { return x.f.Sync() }
+func (x *offsetIndex) sync() error { return x.file.store(x.buf, x.file.size, true) }
 
-func (x *offsetIndex) close() error {
-	err := x.trimToValidSize()
-	return errors.Join(err, x.f.Close())
-}
+func (x *offsetIndex) close() error { return x.trimToValidSize() }
 
 // readIndexEntries reads whole entries from an index file, stopping at the
 // first all-zero entry: that is where the preallocated space of an index

@@ -2,9 +2,7 @@ package storage
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
-	"os"
 	"sort"
 )
 
@@ -15,7 +13,7 @@ const timeIndexEntrySize = 12
 // is added only when the segment's max timestamp grows.
 type timeIndex struct {
 	path       string
-	f          *os.File
+	file       indexFile // see offsetIndex
 	baseOffset int64
 	maxEntries int
 	buf        []byte
@@ -23,16 +21,11 @@ type timeIndex struct {
 }
 
 func openTimeIndex(path string, baseOffset int64, maxBytes int32) (*timeIndex, error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	file, data, padded, err := openIndexFile(path, timeIndexEntrySize)
 	if err != nil {
 		return nil, fmt.Errorf("storage: open time index %s: %w", path, err)
 	}
-	data, padded, err := readIndexEntries(f, timeIndexEntrySize)
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("storage: read time index %s: %w", path, err)
-	}
-	return &timeIndex{path: path, f: f, baseOffset: baseOffset, maxEntries: int(maxBytes) / timeIndexEntrySize, buf: data, padded: padded}, nil
+	return &timeIndex{path: path, file: file, baseOffset: baseOffset, maxEntries: int(maxBytes) / timeIndexEntrySize, buf: data, padded: padded}, nil
 }
 
 func (x *timeIndex) entries() int { return len(x.buf) / timeIndexEntrySize }
@@ -87,9 +80,6 @@ func (x *timeIndex) maybeAppend(ts, offset int64, skipFullCheck bool) error {
 	var e [timeIndexEntrySize]byte
 	binary.BigEndian.PutUint64(e[:], uint64(ts))
 	binary.BigEndian.PutUint32(e[8:], uint32(offset-x.baseOffset))
-	if _, err := x.f.WriteAt(e[:], int64(len(x.buf))); err != nil {
-		return fmt.Errorf("storage: write time index %s: %w", x.path, err)
-	}
 	x.buf = append(x.buf, e[:]...)
 	return nil
 }
@@ -120,25 +110,9 @@ func (x *timeIndex) truncateTo(offset int64) error {
 	return x.resize(x.fileSize())
 }
 
-func (x *timeIndex) fileSize() int64 {
-	st, err := x.f.Stat()
-	if err != nil {
-		return int64(len(x.buf))
-	}
-	return st.Size()
-}
+func (x *timeIndex) fileSize() int64 { return x.file.size }
 
-func (x *timeIndex) resize(size int64) error {
-	size = max(size, int64(len(x.buf)))
-	size = size / timeIndexEntrySize * timeIndexEntrySize
-	if err := x.f.Truncate(int64(len(x.buf))); err != nil {
-		return fmt.Errorf("storage: truncate time index %s: %w", x.path, err)
-	}
-	if err := x.f.Truncate(size); err != nil {
-		return fmt.Errorf("storage: resize time index %s: %w", x.path, err)
-	}
-	return nil
-}
+func (x *timeIndex) resize(size int64) error { return x.file.store(x.buf, size, false) }
 
 func (x *timeIndex) trimToValidSize() error { return x.resize(int64(len(x.buf))) }
 
@@ -148,9 +122,6 @@ func (x *timeIndex) reset() error {
 	return x.resize(x.fileSize())
 }
 
-func (x *timeIndex) sync() error { return x.f.Sync() }
+func (x *timeIndex) sync() error { return x.file.store(x.buf, x.file.size, true) }
 
-func (x *timeIndex) close() error {
-	err := x.trimToValidSize()
-	return errors.Join(err, x.f.Close())
-}
+func (x *timeIndex) close() error { return x.trimToValidSize() }

@@ -110,13 +110,10 @@ func openSegmentFiles(dir string, base int64, cfg LogConfig) (*segment, error) {
 	}
 	if s.tidx, err = openTimeIndex(offsetFileName(dir, base, timeIndexSuffix), base, cfg.SegmentIndexBytes); err != nil {
 		f.Close()
-		s.oidx.f.Close()
 		return nil, err
 	}
 	if s.txn, err = openTxnIndex(offsetFileName(dir, base, txnIndexSuffix)); err != nil {
 		f.Close()
-		s.oidx.f.Close()
-		s.tidx.f.Close()
 		return nil, err
 	}
 	return s, nil
@@ -307,9 +304,11 @@ func (s *segment) close() error {
 	return errors.Join(errs...)
 }
 
+// closeFiles closes without trimming (the segment is going away); the
+// indexes hold no descriptors and stop writing to their files.
 func (s *segment) closeFiles() {
-	s.oidx.f.Close()
-	s.tidx.f.Close()
+	s.oidx.file.detached = true
+	s.tidx.file.detached = true
 	s.txn.close()
 	s.releaseLog()
 }
