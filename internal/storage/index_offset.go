@@ -13,10 +13,11 @@ const offsetIndexEntrySize = 8
 
 // offsetIndex is a segment's sparse .index file: entries of (offset relative
 // to the segment base int32, byte position in the .log int32). Entries are
-// kept in memory and written through with pwrite. While the segment is active
-// the file is preallocated to segment.index.bytes, as Kafka's mmap'd index
-// is; it is trimmed to its entries when the segment rolls or closes. The
-// file is written through indexFile, which keeps no descriptor open.
+// kept in memory and reach the file through indexFile (no descriptor kept
+// open) when the segment flushes, rolls, truncates or closes. While the
+// segment is active the file is preallocated to segment.index.bytes, as
+// Kafka's mmap'd index is; it is trimmed to its entries when the segment
+// rolls or closes.
 type offsetIndex struct {
 	path       string
 	file       indexFile
