@@ -49,6 +49,7 @@ func (r *runner) runSystem(ctx context.Context, sys string) *SystemResult {
 	ready, err := c.start(ctx, r.prof.readyTimeout)
 	if err != nil {
 		res.Errors["start"] = err.Error()
+		r.logf("%s: start FAILED: %v", sys, err)
 		_ = c.kill9()
 		return res
 	}
