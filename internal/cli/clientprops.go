@@ -355,6 +355,12 @@ func clientOpts(props map[string]string, role clientRole, warn io.Writer) ([]kgo
 	}
 	sort.Strings(keys)
 	var opts []kgo.Opt
+	if role == roleProducer {
+		// Kafka's producers send uncompressed unless compression.type says
+		// otherwise; franz-go would pick snappy. A compression.type below
+		// overrides this.
+		opts = append(opts, kgo.ProducerBatchCompression(kgo.NoCompression()))
+	}
 	for _, k := range keys {
 		var m propMapper
 		ok := false

@@ -214,3 +214,32 @@ func TestClientOptsBuildClients(t *testing.T) {
 		cl.Close()
 	}
 }
+
+// Producers send uncompressed unless compression.type is set, as Kafka's do
+// (franz-go on its own would choose snappy).
+func TestProducerCompressionDefault(t *testing.T) {
+	for _, tc := range []struct {
+		props map[string]string
+		want  kgo.CompressionCodec
+	}{
+		{map[string]string{"bootstrap.servers": "127.0.0.1:1"}, kgo.NoCompression()},
+		{map[string]string{"bootstrap.servers": "127.0.0.1:1", "compression.type": "zstd"}, kgo.ZstdCompression()},
+	} {
+		opts, err := clientOpts(tc.props, roleProducer, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cl, err := kgo.NewClient(opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		codecs := cl.OptValues(kgo.ProducerBatchCompression)
+		cl.Close()
+		if len(codecs) == 0 {
+			t.Fatalf("%v: no compression option", tc.props)
+		}
+		if want := []kgo.CompressionCodec{tc.want}; !reflect.DeepEqual(codecs[0], want) {
+			t.Fatalf("%v: producer compression %#v, want %#v", tc.props, codecs[0], want)
+		}
+	}
+}
