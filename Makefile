@@ -29,7 +29,7 @@ interop-deps:
 # bench/results/<time>.json, the table in docs/benchmarks.md and
 # docs/bench-latency.png. Recorded, never asserted.
 bench: build bench-deps
-	$(GO) run ./bench/sidebyside -profile full
+	$(GO) run ./bench/sidebyside -profile full -kafka-lib bench/lib
 
 bench-deps:
 	bash bench/install-deps.sh
