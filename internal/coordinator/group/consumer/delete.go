@@ -2,7 +2,8 @@ package consumer
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 )
 
 // DeleteRecords returns the tombstones that remove an empty group from the
@@ -16,20 +17,10 @@ func (g *Group) DeleteRecords() ([]Record, error) {
 	var out []Record
 	// Target assignments of members already gone are normally tombstoned
 	// with the member; any left over are removed too.
-	ids := make([]string, 0, len(g.target))
-	for id := range g.target {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
+	for _, id := range slices.Sorted(maps.Keys(g.target)) {
 		out = append(out, &TargetAssignmentMemberRecord{Group: g.id, MemberID: id, Tombstone: true})
 	}
-	res := make([]string, 0, len(g.regexes))
-	for re := range g.regexes {
-		res = append(res, re)
-	}
-	sort.Strings(res)
-	for _, re := range res {
+	for _, re := range slices.Sorted(maps.Keys(g.regexes)) {
 		out = append(out, &RegularExpressionRecord{Group: g.id, RegularExpression: re, Tombstone: true})
 	}
 	out = append(out,

@@ -2,8 +2,8 @@ package consumer
 
 import (
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
 
@@ -244,24 +244,14 @@ func (g *Group) tombstones() []Record {
 	for _, id := range ids {
 		out = append(out, &CurrentMemberAssignmentRecord{Group: g.id, MemberID: id, Tombstone: true})
 	}
-	targets := make([]string, 0, len(g.target))
-	for id := range g.target {
-		targets = append(targets, id)
-	}
-	sort.Strings(targets)
-	for _, id := range targets {
+	for _, id := range slices.Sorted(maps.Keys(g.target)) {
 		out = append(out, &TargetAssignmentMemberRecord{Group: g.id, MemberID: id, Tombstone: true})
 	}
 	out = append(out, &TargetAssignmentMetadataRecord{Group: g.id, Tombstone: true})
 	for _, id := range ids {
 		out = append(out, &MemberMetadataRecord{Group: g.id, MemberID: id, Tombstone: true})
 	}
-	res := make([]string, 0, len(g.regexes))
-	for re := range g.regexes {
-		res = append(res, re)
-	}
-	sort.Strings(res)
-	for _, re := range res {
+	for _, re := range slices.Sorted(maps.Keys(g.regexes)) {
 		out = append(out, &RegularExpressionRecord{Group: g.id, RegularExpression: re, Tombstone: true})
 	}
 	return append(out, &GroupMetadataRecord{Group: g.id, Tombstone: true})
