@@ -160,6 +160,10 @@ func run(ctx context.Context, o options, logf func(string, ...any)) (string, err
 	}
 	out.Settings.FixedRate = r.rate
 	out.DurationSec = time.Since(started).Seconds()
+	// The JSON is committed: no machine paths in it.
+	for i := range commands {
+		commands[i] = shortenPaths(commands[i], out.Machine.DataDir)
+	}
 	out.Commands = commands
 	out.Notes = notes
 	if err := os.MkdirAll(abs(o.outDir), 0o755); err != nil {

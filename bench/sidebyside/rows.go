@@ -282,7 +282,7 @@ func fmtBytes(n int64) string {
 // writeCommands lists the server settings and one command line of each kind
 // the run executed, with the machine-specific paths shortened.
 func writeCommands(b *strings.Builder, r *Run) {
-	b.WriteString("Commands (`make bench` runs all of them; `$DATA` is the run's temporary data dir, `$LIB` test/interop/lib):\n\n```sh\n")
+	b.WriteString("Commands (`make bench` runs all of them; `$DATA` is the run's temporary data dir, `$LIB` the Kafka jars, bench/lib):\n\n```sh\n")
 	b.WriteString("go run ./bench/sidebyside -profile " + r.Profile + "\n")
 	b.WriteString("# server.properties, both systems (plus node.id, listeners, log.dirs; Odradek also http.listener=127.0.0.1:0)\n")
 	for _, l := range r.Settings.ServerProperties {
@@ -320,6 +320,8 @@ func commandKind(c string) string {
 	return key
 }
 
+// shortenPaths replaces machine-specific paths with $DATA, $LIB and
+// repo-relative ones; applying it twice changes nothing.
 func shortenPaths(c, dataDir string) string {
 	f := strings.Fields(c)
 	for i, a := range f {
@@ -335,7 +337,10 @@ func shortenPaths(c, dataDir string) string {
 		if strings.HasSuffix(a, "/bin/odradek") {
 			a = "bin/odradek"
 		}
-		if strings.Contains(a, "*") {
+		if j := strings.Index(a, "bench/lib"); j >= 0 && strings.HasPrefix(a, "/") {
+			a = "$LIB" + a[j+len("bench/lib"):]
+		}
+		if strings.Contains(a, "*") && !strings.HasPrefix(a, "'") {
 			a = "'" + a + "'"
 		}
 		f[i] = a
