@@ -20,7 +20,7 @@ const offsetIndexEntrySize = 8
 // rolls or closes.
 type offsetIndex struct {
 	path       string
-	file       indexFile
+	file       *indexFile
 	baseOffset int64
 	maxEntries int
 	buf        []byte // valid entries, encoded
@@ -119,7 +119,11 @@ func (x *offsetIndex) truncateEntries(n int) error {
 	return x.resize(x.fileSize())
 }
 
-func (x *offsetIndex) fileSize() int64 { return x.file.size }
+func (x *offsetIndex) fileSize() int64 {
+	x.file.mu.Lock()
+	defer x.file.mu.Unlock()
+	return x.file.size
+}
 
 // resize sets the file length to size (never below the valid entries) and
 // zeroes everything past the entries.
@@ -133,7 +137,10 @@ func (x *offsetIndex) reset() error {
 	return x.resize(x.fileSize())
 }
 
-func (x *offsetIndex) sync() error { return x.file.store(x.buf, x.file.size, true) }
+func (x *offsetIndex) sync() error { return x.file.store(x.buf, -1, true) }
+
+// writeOut puts the entries not yet in the file there, without fsync.
+func (x *offsetIndex) writeOut() error { return x.file.store(x.buf, -1, false) }
 
 func (x *offsetIndex) close() error { return x.trimToValidSize() }
 

@@ -13,7 +13,7 @@ const timeIndexEntrySize = 12
 // is added only when the segment's max timestamp grows.
 type timeIndex struct {
 	path       string
-	file       indexFile // see offsetIndex
+	file       *indexFile // see offsetIndex
 	baseOffset int64
 	maxEntries int
 	buf        []byte
@@ -110,7 +110,11 @@ func (x *timeIndex) truncateTo(offset int64) error {
 	return x.resize(x.fileSize())
 }
 
-func (x *timeIndex) fileSize() int64 { return x.file.size }
+func (x *timeIndex) fileSize() int64 {
+	x.file.mu.Lock()
+	defer x.file.mu.Unlock()
+	return x.file.size
+}
 
 func (x *timeIndex) resize(size int64) error { return x.file.store(x.buf, size, false) }
 
@@ -122,6 +126,9 @@ func (x *timeIndex) reset() error {
 	return x.resize(x.fileSize())
 }
 
-func (x *timeIndex) sync() error { return x.file.store(x.buf, x.file.size, true) }
+func (x *timeIndex) sync() error { return x.file.store(x.buf, -1, true) }
+
+// writeOut puts the entries not yet in the file there, without fsync.
+func (x *timeIndex) writeOut() error { return x.file.store(x.buf, -1, false) }
 
 func (x *timeIndex) close() error { return x.trimToValidSize() }

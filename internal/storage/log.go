@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"os"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -373,7 +372,7 @@ func (l *Log) flushSegments(segs []*segment, from, to int64) error {
 		if s.baseOffset >= to && s.size > 0 {
 			break
 		}
-		if err := s.flush(); err != nil && !errors.Is(err, os.ErrClosed) {
+		if err := s.flush(&l.mu); err != nil {
 			l.ioError(err)
 			return fmt.Errorf("storage: flush %s: %v: %w", l.tp, err, kerr.KafkaStorageError)
 		}

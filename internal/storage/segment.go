@@ -290,8 +290,27 @@ func (s *segment) trimLog() error {
 	return nil
 }
 
-func (s *segment) flush() error {
-	return errors.Join(s.log.Sync(), s.oidx.sync(), s.tidx.sync(), s.txn.sync())
+// flush fsyncs the segment's files. It runs without the log lock so that
+// appends go on during the fsyncs; only reading the in-memory index entries
+// needs the read lock. Files of a segment closed or replaced meanwhile need
+// nothing (os.ErrClosed, detached indexes).
+func (s *segment) flush(mu *sync.RWMutex) error {
+	mu.RLock()
+	err := errors.Join(s.oidx.writeOut(), s.tidx.writeOut())
+	txn := s.txn.f
+	mu.RUnlock()
+	errs := []error{err, ignoreClosed(s.log.Sync()), s.oidx.file.fsync(), s.tidx.file.fsync()}
+	if txn != nil {
+		errs = append(errs, ignoreClosed(txn.Sync()))
+	}
+	return errors.Join(errs...)
+}
+
+func ignoreClosed(err error) error {
+	if errors.Is(err, os.ErrClosed) {
+		return nil
+	}
+	return err
 }
 
 // close trims the files like Kafka's LogSegment.close and closes them.
@@ -307,8 +326,8 @@ func (s *segment) close() error {
 // closeFiles closes without trimming (the segment is going away); the
 // indexes hold no descriptors and stop writing to their files.
 func (s *segment) closeFiles() {
-	s.oidx.file.detached = true
-	s.tidx.file.detached = true
+	s.oidx.file.detach()
+	s.tidx.file.detach()
 	s.txn.close()
 	s.releaseLog()
 }
