@@ -15,27 +15,11 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/odradek/odradek/internal/metadata"
-	"github.com/odradek/odradek/internal/record"
 	"github.com/odradek/odradek/internal/replication"
+	"github.com/odradek/odradek/internal/storage"
 )
 
 const readCommitted = 1
-
-// lastOffsetIn is the last offset of the last whole batch in records.
-func lastOffsetIn(records []byte) int64 {
-	last := int64(-1)
-	for len(records) > 0 {
-		b, rest, err := record.NextBatch(records)
-		if err != nil {
-			break
-		}
-		if h, err := record.ParseHeader(b); err == nil {
-			last = h.LastOffset()
-		}
-		records = rest
-	}
-	return last
-}
 
 type fetchItem struct {
 	key         sessionKey
@@ -46,15 +30,15 @@ type fetchItem struct {
 
 	part     *replication.Partition
 	errCode  int16
-	records  []byte
+	records  storage.FileSlice // File nil: nothing read
 	hw       int64
 	lso      int64
 	logStart int64
 	aborted  []kmsg.FetchResponseTopicPartitionAbortedTransaction
 }
 
-func (b *Broker) handleFetch(ctx context.Context, req *kmsg.FetchRequest) *kmsg.FetchResponse {
-	resp := req.ResponseKind().(*kmsg.FetchResponse)
+func (b *Broker) handleFetch(ctx context.Context, req *kmsg.FetchRequest) *fetchResponse {
+	resp := &fetchResponse{FetchResponse: req.ResponseKind().(*kmsg.FetchResponse)}
 	img := b.image()
 
 	var sess *fetchSession
@@ -99,7 +83,7 @@ func (b *Broker) handleFetch(ctx context.Context, req *kmsg.FetchRequest) *kmsg.
 
 	// Build the response, grouping consecutive items of a topic.
 	for _, it := range items {
-		if incremental && it.sp != nil && len(it.records) == 0 && it.errCode == 0 &&
+		if incremental && it.sp != nil && it.records.Size == 0 && it.errCode == 0 &&
 			it.hw == it.sp.sentHW && it.logStart == it.sp.sentLogStart {
 			continue
 		}
@@ -115,11 +99,8 @@ func (b *Broker) handleFetch(ctx context.Context, req *kmsg.FetchRequest) *kmsg.
 		rp.PreferredReadReplica = -1
 		// librdkafka rejects a null record set; an empty one is what
 		// Kafka sends when there is nothing to return.
-		rp.RecordBatches = it.records
-		b.countFetched(req, it.key.topic, it.records)
-		if rp.RecordBatches == nil {
-			rp.RecordBatches = []byte{}
-		}
+		resp.addSlice(&rp, it.records)
+		b.countFetched(req, it.key.topic, it.records.Size)
 		if req.IsolationLevel == readCommitted {
 			// read_committed gets a list, empty when nothing was aborted,
 			// as Kafka sends (null is for read_uncommitted).
@@ -287,7 +268,7 @@ func (b *Broker) readItems(items []*fetchItem, budget int32, committed bool) (in
 	failed := false
 	anyData := false
 	for _, it := range items {
-		if len(it.records) > 0 {
+		if it.records.Size > 0 {
 			anyData = true
 		}
 	}
@@ -296,7 +277,7 @@ func (b *Broker) readItems(items []*fetchItem, budget int32, committed bool) (in
 			failed = true
 			continue
 		}
-		if it.part == nil || len(it.records) > 0 {
+		if it.part == nil || it.records.Size > 0 {
 			continue
 		}
 		lg := it.part.Log()
@@ -311,7 +292,7 @@ func (b *Broker) readItems(items []*fetchItem, budget int32, committed bool) (in
 		if committed {
 			bound = it.lso
 		}
-		res, err := lg.Read(it.fetchOffset, max(limit, 0), bound, minOne)
+		sl, res, err := lg.ReadSlice(it.fetchOffset, max(limit, 0), bound, minOne)
 		it.hw, it.logStart = res.HighWatermark, res.LogStartOffset
 		if err != nil {
 			it.errCode = errorCode(err)
@@ -321,10 +302,10 @@ func (b *Broker) readItems(items []*fetchItem, budget int32, committed bool) (in
 			failed = true
 			continue
 		}
-		it.records = res.Records
-		total += len(res.Records)
-		if committed && len(res.Records) > 0 {
-			for _, a := range lg.AbortedTransactions(it.fetchOffset, lastOffsetIn(res.Records)+1) {
+		it.records = sl
+		total += int(sl.Size)
+		if committed && sl.Size > 0 {
+			for _, a := range lg.AbortedTransactions(it.fetchOffset, sl.LastOffset+1) {
 				at := kmsg.NewFetchResponseTopicPartitionAbortedTransaction()
 				at.ProducerID, at.FirstOffset = a.ProducerID, a.FirstOffset
 				it.aborted = append(it.aborted, at)

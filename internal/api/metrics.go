@@ -30,8 +30,8 @@ func (b *Broker) countProduced(topic string, records []byte, res storage.AppendR
 // countFetched reports records a fetch response carries to a consumer.
 // Followers' fetches are replication traffic (Kafka counts those as
 // ReplicationBytesOutPerSec) and are not counted.
-func (b *Broker) countFetched(req *kmsg.FetchRequest, topic string, records []byte) {
-	if b.cfg.TopicMetrics == nil || len(records) == 0 {
+func (b *Broker) countFetched(req *kmsg.FetchRequest, topic string, size int64) {
+	if b.cfg.TopicMetrics == nil || size == 0 {
 		return
 	}
 	replica := req.ReplicaID
@@ -41,5 +41,5 @@ func (b *Broker) countFetched(req *kmsg.FetchRequest, topic string, records []by
 	if replica >= 0 {
 		return
 	}
-	b.cfg.TopicMetrics.Fetched(topic, int64(len(records)))
+	b.cfg.TopicMetrics.Fetched(topic, size)
 }

@@ -262,6 +262,9 @@ func (cn *conn) handle(frame []byte) error {
 	handled := time.Now()
 	obs.Processing = handled.Sub(decoded)
 	if err != nil || resp == nil {
+		if sr, ok := resp.(SplicedResponse); ok {
+			sr.Release()
+		}
 		obs.Failed = err != nil
 		cn.observe(obs, start)
 		return err
@@ -318,23 +321,43 @@ func (cn *conn) decodeBody(frame []byte, h *RequestHeader, req kmsg.Request) err
 // write frames a response: size, correlation id, header tags when flexible
 // (ApiVersions responses never carry them), body.
 func (cn *conn) write(h RequestHeader, resp kmsg.Response, flexibleHeader bool) error {
-	b := cn.out[:0]
-	b = append(b, 0, 0, 0, 0)
-	b = binary.BigEndian.AppendUint32(b, uint32(h.CorrelationID))
-	if flexibleHeader {
-		b = append(b, 0)
+	if sr, ok := resp.(SplicedResponse); ok {
+		return cn.writeSpliced(h, sr, flexibleHeader)
 	}
+	b := cn.frameHeader(h, flexibleHeader)
 	b = resp.AppendTo(b)
 	binary.BigEndian.PutUint32(b, uint32(len(b)-4))
 	cn.written = len(b)
 	if _, err := cn.w.Write(b); err != nil {
 		return err
 	}
+	cn.keep(b)
+	return cn.flushUnlessPipelined()
+}
+
+// frameHeader starts a response in the connection's buffer: room for the
+// size, the correlation id, and the header's empty tag section if flexible.
+func (cn *conn) frameHeader(h RequestHeader, flexibleHeader bool) []byte {
+	b := cn.out[:0]
+	b = append(b, 0, 0, 0, 0)
+	b = binary.BigEndian.AppendUint32(b, uint32(h.CorrelationID))
+	if flexibleHeader {
+		b = append(b, 0)
+	}
+	return b
+}
+
+// keep holds on to the encoding buffer for the next response unless it
+// grew large.
+func (cn *conn) keep(b []byte) {
 	if cap(b) <= 1<<20 {
 		cn.out = b[:0]
 	} else {
 		cn.out = nil
 	}
+}
+
+func (cn *conn) flushUnlessPipelined() error {
 	if cn.nextFrameBuffered() {
 		// A whole pipelined request is already here: answer it before
 		// flushing, so a burst costs one write instead of many.

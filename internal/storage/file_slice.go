@@ -19,7 +19,9 @@ type FileSlice struct {
 	File     *os.File
 	Position int64
 	Size     int64
-	release  func()
+	// LastOffset is the last offset of the last batch in the range.
+	LastOffset int64
+	release    func()
 }
 
 // Release lets the segment file close; call it exactly once per slice
@@ -30,6 +32,9 @@ func (s *FileSlice) Release() {
 		s.release = nil
 	}
 }
+
+// Len is the number of bytes WriteTo writes.
+func (s *FileSlice) Len() int64 { return s.Size }
 
 // WriteTo writes the range to w, with sendfile(2) when w is a plain TCP
 // connection (using an explicit file offset, so concurrent slices of one
@@ -70,7 +75,7 @@ func (l *Log) ReadSlice(offset int64, maxBytes int32, maxOffset int64, minOneMes
 	}
 	for i := l.segmentFor(offset); i < len(l.segments); i++ {
 		s := l.segments[i]
-		start, end, found, err := s.sliceRange(offset, maxBytes, maxOffset, minOneMessage)
+		start, end, last, found, err := s.sliceRange(offset, maxBytes, maxOffset, minOneMessage)
 		if err != nil {
 			l.ioError(err)
 			return FileSlice{}, res, fmt.Errorf("storage: read %s: %v: %w", l.tp, err, kerr.KafkaStorageError)
@@ -83,23 +88,24 @@ func (l *Log) ReadSlice(offset int64, maxBytes int32, maxOffset int64, minOneMes
 		}
 		s.logRefs.Add(1)
 		var once sync.Once
-		return FileSlice{File: s.log, Position: start, Size: end - start, release: func() {
+		return FileSlice{File: s.log, Position: start, Size: end - start, LastOffset: last, release: func() {
 			once.Do(func() { s.unrefLog() })
 		}}, res, nil
 	}
 	return FileSlice{}, res, nil
 }
 
-// sliceRange walks batch headers to find the byte range read would return.
-func (s *segment) sliceRange(offset int64, maxBytes int32, maxOffset int64, minOneMessage bool) (start, end int64, found bool, err error) {
+// sliceRange walks batch headers to find the byte range read would return
+// and the last offset in it.
+func (s *segment) sliceRange(offset int64, maxBytes int32, maxOffset int64, minOneMessage bool) (start, end, last int64, found bool, err error) {
 	start, h, err := s.findBatch(offset)
 	if errors.Is(err, io.EOF) {
-		return 0, 0, false, nil
+		return 0, 0, -1, false, nil
 	}
 	if err != nil {
-		return 0, 0, false, err
+		return 0, 0, -1, false, err
 	}
-	end = start
+	end, last = start, -1
 	for {
 		if h.LastOffset() >= maxOffset {
 			break
@@ -112,6 +118,7 @@ func (s *segment) sliceRange(offset int64, maxBytes int32, maxOffset int64, minO
 			break
 		}
 		end += size
+		last = h.LastOffset()
 		if end >= s.size {
 			break
 		}
@@ -119,8 +126,8 @@ func (s *segment) sliceRange(offset int64, maxBytes int32, maxOffset int64, minO
 			if errors.Is(err, io.EOF) {
 				break
 			}
-			return 0, 0, false, err
+			return 0, 0, -1, false, err
 		}
 	}
-	return start, end, true, nil
+	return start, end, last, true, nil
 }

@@ -6,6 +6,8 @@ import (
 	"net"
 	"testing"
 	"time"
+
+	"github.com/odradek/odradek/internal/record"
 )
 
 func sliceBytes(t *testing.T, fs FileSlice) []byte {
@@ -49,6 +51,9 @@ func TestReadSliceMatchesRead(t *testing.T) {
 		fs.Release()
 		if !bytes.Equal(got, res.Records) {
 			t.Fatalf("ReadSlice%+v: %d bytes, Read gave %d", c, len(got), len(res.Records))
+		}
+		if want := lastOffsetOf(t, res.Records); len(got) > 0 && fs.LastOffset != want {
+			t.Fatalf("ReadSlice%+v: last offset %d, want %d", c, fs.LastOffset, want)
 		}
 	}
 }
@@ -106,4 +111,21 @@ func TestReadSliceSendfileAndDeletion(t *testing.T) {
 	if b := <-got; !bytes.Equal(b, want.Records) {
 		t.Fatalf("sent %d bytes that differ from the batch", len(b))
 	}
+}
+
+func lastOffsetOf(t *testing.T, records []byte) int64 {
+	t.Helper()
+	last := int64(-1)
+	for len(records) > 0 {
+		b, rest, err := record.NextBatch(records)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := record.ParseHeader(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last, records = h.LastOffset(), rest
+	}
+	return last
 }
