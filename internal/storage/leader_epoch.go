@@ -20,7 +20,10 @@ type epochEntry struct {
 // leaderEpochCache is the in-memory copy of leader-epoch-checkpoint: epochs
 // and start offsets, both strictly increasing.
 type leaderEpochCache struct {
-	mu      sync.RWMutex
+	mu sync.RWMutex
+	// writeMu orders flushes: the log's flush runs outside the log lock,
+	// beside truncations that flush under it.
+	writeMu sync.Mutex
 	path    string
 	entries []epochEntry
 	// persisted is what the file holds, so unchanged caches are not
@@ -150,6 +153,8 @@ func (c *leaderEpochCache) snapshot() []epochEntry {
 
 // flush writes leader-epoch-checkpoint ("0", count, "epoch offset" lines).
 func (c *leaderEpochCache) flush() error {
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
 	entries := c.snapshot()
 	c.mu.RLock()
 	same := c.onDisk && slices.Equal(entries, c.persisted)

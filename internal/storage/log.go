@@ -377,6 +377,12 @@ func (l *Log) flushSegments(segs []*segment, from, to int64) error {
 			return fmt.Errorf("storage: flush %s: %v: %w", l.tp, err, kerr.KafkaStorageError)
 		}
 	}
+	// Epochs of the data below the new recovery point must be durable:
+	// recovery does not rescan it.
+	if err := l.epochs.flush(); err != nil {
+		l.ioError(err)
+		return fmt.Errorf("storage: flush %s: %v: %w", l.tp, err, kerr.KafkaStorageError)
+	}
 	l.mu.Lock()
 	if to > l.recoveryPoint {
 		l.recoveryPoint = to

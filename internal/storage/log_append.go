@@ -193,19 +193,14 @@ func (l *Log) Append(records []byte, opts AppendOptions) (AppendResult, error) {
 		l.ioError(err)
 		return res, fmt.Errorf("storage: append to %s: %v: %w", l.tp, err, kerr.KafkaStorageError)
 	}
-	epochChanged := false
 	for i := range headers {
-		if l.epochs.assign(headers[i].PartitionLeaderEpoch, headers[i].BaseOffset) {
-			epochChanged = true
-		}
-	}
-	if epochChanged {
-		// Epochs change rarely; persisting at once keeps the checkpoint
-		// right for data below the recovery point, which recovery does
-		// not rescan.
-		if err := l.epochs.flush(); err != nil {
-			l.env.logger.Warn("leader epoch checkpoint failed", "partition", l.tp.String(), "error", err)
-		}
+		// A new epoch reaches leader-epoch-checkpoint when the segments
+		// are flushed, before the recovery point passes it (recovery
+		// reassigns epochs above the recovery point from the batches),
+		// not here: two fsyncs on the produce path of every partition's
+		// first append after a leader change stall on a busy disk, as
+		// Kafka found (KAFKA-15046).
+		l.epochs.assign(headers[i].PartitionLeaderEpoch, headers[i].BaseOffset)
 	}
 	for _, c := range pa.completed {
 		if c.aborted {
