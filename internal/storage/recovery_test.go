@@ -294,3 +294,40 @@ func TestRecoveryStartsAtRecoveryPoint(t *testing.T) {
 		t.Fatalf("LEO %d: the torn active segment was not recovered", l.LogEndOffset())
 	}
 }
+
+// A new leader epoch is written to leader-epoch-checkpoint by the flush
+// that moves the recovery point past it; above the recovery point, a crash
+// leaves it to recovery, which finds it in the batches again.
+func TestLeaderEpochCheckpointFollowsFlush(t *testing.T) {
+	e := newTestEnv(t)
+	l := e.log("ep", 0, DefaultLogConfig())
+	appendEpoch := func(epoch int32) {
+		t.Helper()
+		if _, err := l.Append(buildBatch(t, plainBatch(3, nowMs())), AppendOptions{LeaderEpoch: epoch, AssignOffsets: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	appendEpoch(2)
+	if err := l.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(l.dir, leaderEpochCheckpointFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(data) != "0\n1\n2 0\n" {
+		t.Fatalf("checkpoint after flush: %q", data)
+	}
+	if err := e.m.CheckpointAll(); err != nil {
+		t.Fatal(err)
+	}
+	appendEpoch(5)
+	e.crash()
+	l = e.log("ep", 0, DefaultLogConfig())
+	if ep, end := l.EndOffsetForEpoch(2); ep != 2 || end != 3 {
+		t.Fatalf("epoch 2 after crash ends at (%d, %d), want (2, 3)", ep, end)
+	}
+	if ep, end := l.EndOffsetForEpoch(5); ep != 5 || end != 6 {
+		t.Fatalf("epoch 5 after crash ends at (%d, %d), want (5, 6)", ep, end)
+	}
+}
