@@ -127,6 +127,14 @@ func (b *Broker) Unsupported(rc *network.RequestContext, req kmsg.Request) kmsg.
 	return removedVersionResponse(req)
 }
 
+// FrameReusableAPIs are the APIs whose handling keeps no reference into
+// the request's bytes after Handle returns, so the connection may reuse
+// them (network.Config.ReuseFrames). kmsg decodes byte fields as slices of
+// the request; Produce's records are patched in place, written to the
+// segment file and let go (storage.Log.Append keeps headers, never
+// bytes). An API joins this list only after the same audit.
+var FrameReusableAPIs = map[int16]bool{0: true}
+
 // groupAPIs are served only with a group coordinator.
 var groupAPIs = map[int16]bool{8: true, 9: true, 11: true, 12: true, 13: true, 14: true, 15: true, 16: true, 42: true, 47: true, 68: true, 69: true}
 

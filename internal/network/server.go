@@ -56,6 +56,10 @@ type Config struct {
 	Logger                *slog.Logger
 	// Observer, if set, is told about every request served (for metrics).
 	Observer RequestObserver
+	// ReuseFrames lists API keys whose handling keeps no reference into
+	// the request's bytes once Handle returns; their frame buffers are
+	// reused for later requests.
+	ReuseFrames map[int16]bool
 }
 
 // Server owns the listeners and the connections accepted on them.
@@ -214,14 +218,29 @@ func (cn *conn) loop() error {
 		if size < 0 || size > max {
 			return fmt.Errorf("request size %d outside 0..socket.request.max.bytes (%d)", size, max)
 		}
-		frame := make([]byte, size)
+		frame, pooled := cn.readFrame(int(size))
 		if _, err := io.ReadFull(cn.r, frame); err != nil {
 			return err
 		}
-		if err := cn.handle(frame); err != nil {
+		err := cn.handle(frame)
+		if pooled {
+			putFrame(frame)
+		}
+		if err != nil {
 			return err
 		}
 	}
+}
+
+// readFrame returns the buffer for the next request: pooled when its API
+// is one whose bytes are not kept (the key is peeked from the header).
+func (cn *conn) readFrame(size int) ([]byte, bool) {
+	if size >= minPooledFrame && len(cn.s.cfg.ReuseFrames) > 0 {
+		if p, err := cn.r.Peek(2); err == nil && cn.s.cfg.ReuseFrames[int16(binary.BigEndian.Uint16(p))] {
+			return getFrame(size), true
+		}
+	}
+	return make([]byte, size), false
 }
 
 func (cn *conn) handle(frame []byte) error {

@@ -97,3 +97,19 @@ func TestSplicedResponseFraming(t *testing.T) {
 		t.Fatalf("released %d times, want once per response (3)", n)
 	}
 }
+
+func TestFrameClasses(t *testing.T) {
+	for _, c := range []struct{ size, class int }{
+		{1, -1}, {minPooledFrame - 1, -1}, {minPooledFrame, 0}, {minPooledFrame + 1, 1},
+		{1 << 20, 4}, {1<<20 + 1, 5}, {maxPooledFrame, len(framePools) - 1}, {maxPooledFrame + 1, -1},
+	} {
+		if got := frameClass(c.size); got != c.class {
+			t.Fatalf("frameClass(%d) = %d, want %d", c.size, got, c.class)
+		}
+		b := getFrame(c.size)
+		if len(b) != c.size || (c.class >= 0 && cap(b) != minPooledFrame<<c.class) {
+			t.Fatalf("getFrame(%d): len %d cap %d", c.size, len(b), cap(b))
+		}
+		putFrame(b)
+	}
+}

@@ -250,6 +250,7 @@ func (s *Server) startBroker(ctx context.Context) error {
 		ConnectionsMaxIdle:    cfg.ConnectionsMaxIdle,
 		Logger:                s.log.With("component", "network"),
 		Observer:              s.metrics.Requests(),
+		ReuseFrames:           api.FrameReusableAPIs,
 	}, handler)
 	if err := s.net.Start(); err != nil {
 		return err

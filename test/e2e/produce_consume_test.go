@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"testing"
@@ -134,5 +135,59 @@ func TestRestartKeepsEverything(t *testing.T) {
 	topics, err := newAdmin(t, srv2.Bootstrap).ListTopics(ctxT(t), "durable")
 	if err != nil || len(topics["durable"].Partitions) != 2 {
 		t.Fatalf("topic after restart: %+v %v", topics, err)
+	}
+}
+
+// Large produce requests from concurrent producers reuse the server's
+// request buffers (network.Config.ReuseFrames): every record read back
+// must be the one produced, whatever requests followed it.
+func TestLargeConcurrentProducesKeepTheirBytes(t *testing.T) {
+	srv := startServer(t)
+	adm := newAdmin(t, srv.Bootstrap)
+	const topic, producers, perProducer = "big-requests", 4, 800
+	createTopic(t, adm, topic, 4, nil)
+	value := func(p, i int) []byte {
+		v := make([]byte, 9000)
+		for j := range v {
+			v[j] = byte(p*31 + i*7 + j)
+		}
+		return v
+	}
+	errs := make(chan error, producers)
+	for p := 0; p < producers; p++ {
+		go func() {
+			cl, err := kgo.NewClient(kgo.SeedBrokers(srv.Bootstrap), kgo.DefaultProduceTopic(topic),
+				kgo.ProducerLinger(20*time.Millisecond), kgo.ProducerBatchMaxBytes(1<<20))
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer cl.Close()
+			var recs []*kgo.Record
+			for i := 0; i < perProducer; i++ {
+				recs = append(recs, &kgo.Record{Key: []byte(fmt.Sprintf("%d/%d", p, i)), Value: value(p, i)})
+			}
+			errs <- cl.ProduceSync(ctxT(t), recs...).FirstErr()
+		}()
+	}
+	for p := 0; p < producers; p++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := consumeAll(t, srv.Bootstrap, topic, producers*perProducer)
+	seen := map[string]bool{}
+	for _, r := range got {
+		var p, i int
+		if _, err := fmt.Sscanf(string(r.Key), "%d/%d", &p, &i); err != nil {
+			t.Fatalf("key %q: %v", r.Key, err)
+		}
+		if !bytes.Equal(r.Value, value(p, i)) {
+			t.Fatalf("record %s does not hold the bytes produced", r.Key)
+		}
+		seen[string(r.Key)] = true
+	}
+	if len(seen) != producers*perProducer {
+		t.Fatalf("%d distinct records, want %d", len(seen), producers*perProducer)
 	}
 }
