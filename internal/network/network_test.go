@@ -48,6 +48,25 @@ func startTestServer(t *testing.T, maxBytes int32) *Server {
 	return s
 }
 
+// serveAndDial starts a server for h on a free loopback port and connects
+// to it; both are closed when the test ends.
+func serveAndDial(t *testing.T, cfg Config, h Handler) (*Server, net.Conn) {
+	t.Helper()
+	cfg.Listeners = []Listener{{Name: "PLAINTEXT", Addr: "127.0.0.1:0"}}
+	s := New(cfg, h)
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	c, err := net.Dial("tcp", s.Addr("PLAINTEXT").String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	return s, c
+}
+
 func encodeRequest(req kmsg.Request, corr int32) []byte {
 	b := make([]byte, 4, 64)
 	b = binary.BigEndian.AppendUint16(b, uint16(req.Key()))
@@ -64,13 +83,7 @@ func encodeRequest(req kmsg.Request, corr int32) []byte {
 }
 
 func TestPipelinedRequestsAnswerInOrder(t *testing.T) {
-	s := startTestServer(t, 1<<20)
-	c, err := net.Dial("tcp", s.Addr("PLAINTEXT").String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(5 * time.Second))
+	_, c := serveAndDial(t, Config{SocketRequestMaxBytes: 1 << 20}, echoHandler{})
 	var all []byte
 	for i := int32(1); i <= 20; i++ {
 		req := kmsg.NewPtrMetadataRequest()

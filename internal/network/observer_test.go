@@ -3,9 +3,7 @@ package network
 import (
 	"encoding/binary"
 	"io"
-	"net"
 	"testing"
-	"time"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -16,17 +14,7 @@ func (r recordingObserver) ObserveRequest(o RequestObservation) { r <- o }
 
 func TestObserverSeesEveryRequest(t *testing.T) {
 	obs := make(recordingObserver, 10)
-	s := New(Config{Listeners: []Listener{{Name: "PLAINTEXT", Addr: "127.0.0.1:0"}}, Observer: obs}, echoHandler{})
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	c, err := net.Dial("tcp", s.Addr("PLAINTEXT").String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(5 * time.Second))
+	s, c := serveAndDial(t, Config{Observer: obs}, echoHandler{})
 
 	md := kmsg.NewPtrMetadataRequest()
 	md.SetVersion(12)

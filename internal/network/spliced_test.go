@@ -5,10 +5,8 @@ import (
 	"context"
 	"encoding/binary"
 	"io"
-	"net"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -53,17 +51,7 @@ func (h *splicedHandler) Handle(_ context.Context, _ *RequestContext, req kmsg.R
 func TestSplicedResponseFraming(t *testing.T) {
 	large := bytes.Repeat([]byte("L"), 3*smallPayload)
 	h := &splicedHandler{parts: [][]byte{[]byte("head"), []byte("small"), []byte("mid"), large, []byte(""), []byte("x"), []byte("tail")}}
-	s := New(Config{Listeners: []Listener{{Name: "PLAINTEXT", Addr: "127.0.0.1:0"}}}, h)
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	c, err := net.Dial("tcp", s.Addr("PLAINTEXT").String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(5 * time.Second))
+	s, c := serveAndDial(t, Config{}, h)
 	// Pipelined: three requests in one write, answered in order.
 	var all []byte
 	for i := int32(1); i <= 3; i++ {
