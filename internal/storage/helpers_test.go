@@ -124,6 +124,7 @@ func abandon(m *Manager) {
 	m.mu.Unlock()
 	close(m.stop)
 	m.loops.Wait()
+	m.env.writeback.drain()
 	for _, l := range m.Logs() {
 		l.bg.Wait()
 		l.mu.Lock()

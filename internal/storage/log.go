@@ -25,6 +25,8 @@ type logEnv struct {
 	scheduleDelete func(files []string, delay time.Duration)
 	// producerIDExpirationMs drops idle producers when state is loaded.
 	producerIDExpirationMs int64
+	// writeback starts the kernel writing appended data early (writeback.go).
+	writeback writeback
 	// cleanerHook, set by tests, is called at each step of a cleaner
 	// swap; an error stops the pass there, as a crash would.
 	cleanerHook func(step string) error

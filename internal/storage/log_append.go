@@ -193,6 +193,7 @@ func (l *Log) Append(records []byte, opts AppendOptions) (AppendResult, error) {
 		l.ioError(err)
 		return res, fmt.Errorf("storage: append to %s: %v: %w", l.tp, err, kerr.KafkaStorageError)
 	}
+	l.env.writeback.maybeWriteback(seg)
 	for i := range headers {
 		// A new epoch reaches leader-epoch-checkpoint when the segments
 		// are flushed, before the recovery point passes it (recovery

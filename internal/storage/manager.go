@@ -161,7 +161,8 @@ func NewManager(cfg ManagerConfig) (*Manager, error) {
 		prevEpoch:       -2,
 	}
 	m.env = &logEnv{clock: cfg.Clock, logger: cfg.Logger, scheduleDelete: m.scheduleDelete,
-		producerIDExpirationMs: cfg.ProducerIDExpiration.Milliseconds(), rand: mrand.New(mrand.NewPCG(cfg.Seed, cfg.Seed>>1|1))}
+		producerIDExpirationMs: cfg.ProducerIDExpiration.Milliseconds(), rand: mrand.New(mrand.NewPCG(cfg.Seed, cfg.Seed>>1|1)),
+		writeback: newWriteback()}
 	for _, dir := range cfg.Dirs {
 		m.dirs[dir] = &dirState{path: dir}
 	}
@@ -548,6 +549,7 @@ func (m *Manager) Close() error {
 	m.mu.Unlock()
 	close(m.stop)
 	m.loops.Wait()
+	m.env.writeback.drain()
 
 	m.delMu.Lock()
 	for pd := range m.delTimers {

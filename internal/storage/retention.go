@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// Start launches the background work: retention, flushes, checkpoints and
-// producer-id expiry. Segments roll by segment.ms on append, as in Kafka,
+// Start launches the background work: retention, flushes, checkpoints,
+// producer-id expiry and early writeback of appended data. Segments roll by segment.ms on append, as in Kafka,
 // and an old active segment is rolled away by retention.
 func (m *Manager) Start() {
 	m.mu.Lock()
@@ -15,6 +15,11 @@ func (m *Manager) Start() {
 		return
 	}
 	m.started = true
+	m.loops.Add(1)
+	go func() {
+		defer m.loops.Done()
+		m.env.writeback.run(m.stop)
+	}()
 	m.every(m.cfg.RetentionCheckInterval, func() {
 		if err := m.RunRetention(); err != nil {
 			m.cfg.Logger.Warn("retention pass failed", "error", err)

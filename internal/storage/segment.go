@@ -53,8 +53,10 @@ type segment struct {
 
 	// logRefs counts the owner (1 until closed) plus open FileSlices, so a
 	// zero-copy send can finish after the segment was deleted or cleaned.
-	logRefs      atomic.Int64
-	ownerRelease sync.Once
+	logRefs atomic.Int64
+	// writebackFrom is where the data not yet handed to writeback starts.
+	writebackFrom int64
+	ownerRelease  sync.Once
 }
 
 func (s *segment) logPath() string { return offsetFileName(s.dir, s.baseOffset, logSuffix) }
