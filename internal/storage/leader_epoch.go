@@ -157,7 +157,9 @@ func (c *leaderEpochCache) flush() error {
 	defer c.writeMu.Unlock()
 	entries := c.snapshot()
 	c.mu.RLock()
-	same := c.onDisk && slices.Equal(entries, c.persisted)
+	// An absent file reads as no epochs: a new partition's empty cache
+	// costs no file (an inode and two fsyncs per partition created).
+	same := (c.onDisk && slices.Equal(entries, c.persisted)) || (!c.onDisk && len(entries) == 0)
 	c.mu.RUnlock()
 	if same {
 		return nil

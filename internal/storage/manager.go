@@ -387,15 +387,21 @@ func (m *Manager) GetOrCreateLog(topic string, partition int32, topicID [16]byte
 		}
 		l.topicID = topicID
 	}
-	// No leader-epoch-checkpoint yet: an absent file reads as no epochs,
-	// and writing an empty one cost two fsyncs per partition created
-	// (most of the time to create 10,000). The first flush writes it.
+	// No leader-epoch-checkpoint yet (leaderEpochCache.flush writes none
+	// while there are no epochs); the first flush after an append does.
 	m.logs[tp] = l
 	return l, nil
 }
 
 // pickDir chooses the healthy log dir holding the fewest partitions.
 func (m *Manager) pickDir() string {
+	if len(m.cfg.Dirs) == 1 {
+		// Counting would walk every log for each one created.
+		if m.dirs[m.cfg.Dirs[0]].failure() != nil {
+			return ""
+		}
+		return m.cfg.Dirs[0]
+	}
 	count := map[string]int{}
 	for _, l := range m.logs {
 		count[l.rootDir]++
