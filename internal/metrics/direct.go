@@ -39,41 +39,34 @@ func (b *familyBuilder) family(name, help string, typ dto.MetricType) *dto.Metri
 	return f
 }
 
-// next hands out the next series and value cell. Slabs are never grown in
+// slabNext hands out the next element of a slab. Slabs are never grown in
 // place: earlier series point into them.
-func (b *familyBuilder) next() (*dto.Metric, *float64) {
-	if len(b.metrics) == cap(b.metrics) {
-		b.metrics = make([]dto.Metric, 0, slabSize)
+func slabNext[T any](slab *[]T) *T {
+	if len(*slab) == cap(*slab) {
+		*slab = make([]T, 0, slabSize)
 	}
-	if len(b.values) == cap(b.values) {
-		b.values = make([]float64, 0, slabSize)
-	}
-	b.metrics = b.metrics[:len(b.metrics)+1]
-	b.values = b.values[:len(b.values)+1]
-	return &b.metrics[len(b.metrics)-1], &b.values[len(b.values)-1]
+	*slab = (*slab)[:len(*slab)+1]
+	return &(*slab)[len(*slab)-1]
+}
+
+// next hands out the next series, with its value cell set to v.
+func (b *familyBuilder) next(v float64) (*dto.Metric, *float64) {
+	val := slabNext(&b.values)
+	*val = v
+	return slabNext(&b.metrics), val
 }
 
 func (b *familyBuilder) gauge(f *dto.MetricFamily, v float64, labels []*dto.LabelPair) {
-	m, val := b.next()
-	if len(b.gauges) == cap(b.gauges) {
-		b.gauges = make([]dto.Gauge, 0, slabSize)
-	}
-	b.gauges = b.gauges[:len(b.gauges)+1]
-	g := &b.gauges[len(b.gauges)-1]
-	*val = v
+	m, val := b.next(v)
+	g := slabNext(&b.gauges)
 	g.Value = val
 	m.Gauge, m.Label = g, labels
 	f.Metric = append(f.Metric, m)
 }
 
 func (b *familyBuilder) counter(f *dto.MetricFamily, v float64, labels []*dto.LabelPair) {
-	m, val := b.next()
-	if len(b.counts) == cap(b.counts) {
-		b.counts = make([]dto.Counter, 0, slabSize)
-	}
-	b.counts = b.counts[:len(b.counts)+1]
-	c := &b.counts[len(b.counts)-1]
-	*val = v
+	m, val := b.next(v)
+	c := slabNext(&b.counts)
 	c.Value = val
 	m.Counter, m.Label = c, labels
 	f.Metric = append(f.Metric, m)
