@@ -14,6 +14,7 @@ package api
 
 import (
 	"errors"
+	"maps"
 	"slices"
 	"strconv"
 
@@ -108,12 +109,7 @@ func describeClientMetrics(img *metadata.Image, name string, res *kmsg.DescribeC
 		return
 	}
 	cfg := img.Configs[metadata.ConfigResource{Type: telemetry.ResourceType, Name: name}]
-	keys := make([]string, 0, len(cfg))
-	for k := range cfg {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(cfg)) {
 		c := kmsg.NewDescribeConfigsResponseResourceConfig()
 		c.Name, c.Value = k, kmsg.StringPtr(cfg[k])
 		c.Source = kmsg.ConfigSourceClientMetricsConfig

@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"maps"
 	"slices"
 	"sort"
 
@@ -75,12 +76,7 @@ func (f *family) labelNames() []string {
 			set[k] = true
 		}
 	}
-	out := make([]string, 0, len(set))
-	for k := range set {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(set))
 }
 
 // families copies the live series out under the lock, in a stable order.
@@ -88,21 +84,12 @@ func (m *Manager) families() []*family {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.expireLocked(m.cfg.Clock.Now())
-	ids := make([][16]byte, 0, len(m.instances))
-	for id := range m.instances {
-		ids = append(ids, id)
-	}
-	slices.SortFunc(ids, func(a, b [16]byte) int { return slices.Compare(a[:], b[:]) })
+	ids := slices.SortedFunc(maps.Keys(m.instances), func(a, b [16]byte) int { return slices.Compare(a[:], b[:]) })
 	byName := map[string]*family{}
 	var order []string
 	for _, id := range ids {
 		inst := m.instances[id]
-		keys := make([]string, 0, len(inst.series))
-		for k := range inst.series {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(inst.series)) {
 			s := inst.series[k]
 			f := byName[s.name]
 			if f == nil {

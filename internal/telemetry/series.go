@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -163,14 +164,9 @@ func attrLabels(attrs []*commonpb.KeyValue, base map[string]string) map[string]s
 }
 
 func seriesKey(name string, labels map[string]string) string {
-	keys := make([]string, 0, len(labels))
-	for k := range labels {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
 	var b strings.Builder
 	b.WriteString(name)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(labels)) {
 		b.WriteByte(0xff)
 		b.WriteString(k)
 		b.WriteByte('=')
