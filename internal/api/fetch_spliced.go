@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/binary"
-	"io"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
 
@@ -56,6 +55,8 @@ func (r *fetchResponse) AppendSpliced(dst []byte) ([]byte, []network.Splice) {
 		return r.appendCopied(dst), nil
 	}
 	splices := make([]network.Splice, 0, len(r.slices))
+	// The length kmsg wrote before each marker, to check every cut.
+	prefix := r.lengthPrefix(nil, int64(len(spliceMarker)))
 	out := dst
 	pos := 0
 	for i := range r.slices {
@@ -65,7 +66,6 @@ func (r *fetchResponse) AppendSpliced(dst []byte) ([]byte, []network.Splice) {
 			return r.appendCopied(dst), nil
 		}
 		at += pos
-		prefix := r.lengthPrefix(nil, int64(len(spliceMarker)))
 		start := at - len(prefix)
 		if start < pos || !bytes.Equal(enc[start:at], prefix) {
 			return r.appendCopied(dst), nil
@@ -127,4 +127,3 @@ func (r *fetchResponse) releaseSlices() {
 
 var _ network.SplicedResponse = (*fetchResponse)(nil)
 var _ network.Payload = (*storage.FileSlice)(nil)
-var _ io.WriterTo = (*storage.FileSlice)(nil)
